@@ -1,0 +1,45 @@
+// The case workflow's side effects. Built by a factory over their dependencies; only the worker wires
+// real ones. Each is idempotent: Temporal may run it again after a crash or a lost answer.
+
+import { Context } from '@temporalio/activity';
+import type { Logger } from 'pino';
+import type { Db } from '../db/client.js';
+import { getNotifications, markNotificationSent, projectCase } from '../db/queries/cases.js';
+import type { CaseEvent, CaseView, Notification } from '../workflows/domain.js';
+import { type SenderRouting, senderFor } from './senders.js';
+
+export interface ActivityDeps {
+  db: Db;
+  senders: SenderRouting;
+  log: Logger;
+}
+
+export function createActivities({ db, senders, log }: ActivityDeps) {
+  return {
+    /** Writes transitions to the read model, the timeline and the outbox in one transaction. */
+    async projectCase(input: { snapshot: CaseView; events: CaseEvent[]; notifications: Notification[] }): Promise<void> {
+      await projectCase(db, input);
+    },
+
+    /** Delivers the outbox messages not yet sent; a failure is thrown so Temporal retries the rest. */
+    async deliverNotifications({ caseId, ids }: { caseId: string; ids: string[] }): Promise<number> {
+      const pending = await getNotifications(db, { ids });
+      const attempt = Context.current().info.attempt;
+      let sent = 0;
+      for (const n of pending) {
+        const sender = senderFor(senders, n);
+        try {
+          await sender.send(n);
+        } catch (e) {
+          log.warn({ caseId, notificationId: n.id, attempt, err: e }, 'notification delivery failed; Temporal will retry');
+          throw e;
+        }
+        await markNotificationSent(db, { id: n.id, sender: sender.name });
+        sent++;
+      }
+      return sent;
+    },
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

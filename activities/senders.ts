@@ -1,0 +1,59 @@
+// Where notifications go. One interface, two senders: the log (default) and a signed webhook.
+
+import { createHmac } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { NotificationRow } from '../db/schema.js';
+
+export interface Sender {
+  readonly name: string;
+  /** Sends one message; throws to have Temporal retry the delivery. */
+  send(n: NotificationRow): Promise<void>;
+}
+
+export class LogSender implements Sender {
+  readonly name = 'log';
+  constructor(private readonly log: Logger) {}
+  async send(n: NotificationRow): Promise<void> {
+    this.log.info({ caseId: n.caseId, notificationId: n.id, recipient: n.recipient, to: n.to, kind: n.kind }, 'notification');
+  }
+}
+
+export const SIGNATURE_HEADER = 'x-bangnong-signature';
+
+export function signBody(secret: string, body: string): string {
+  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+}
+
+/**
+ * POSTs the message as JSON, signed with HMAC-SHA256 over the exact body. The notification id
+ * travels as Idempotency-Key: a retry after a lost answer may deliver twice, and receivers dedupe.
+ */
+export class WebhookSender implements Sender {
+  constructor(
+    readonly name: string,
+    private readonly url: string,
+    private readonly secret: string,
+    private readonly timeoutMs = 10_000,
+  ) {}
+
+  async send(n: NotificationRow): Promise<void> {
+    const body = JSON.stringify({ id: n.id, caseId: n.caseId, recipient: n.recipient, to: n.to, kind: n.kind, body: n.body, createdAt: n.createdAt });
+    const res = await fetch(this.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': n.id, [SIGNATURE_HEADER]: signBody(this.secret, body) },
+      body,
+      signal: AbortSignal.timeout(this.timeoutMs),
+    });
+    if (!res.ok) throw new Error(`${this.name} webhook ${this.url} answered ${res.status} for notification ${n.id}`);
+  }
+}
+
+/** Routes each message: disposal results to the partner platform when configured, the rest to the main sender. */
+export interface SenderRouting {
+  main: Sender;
+  partner?: Sender;
+}
+
+export function senderFor(routing: SenderRouting, n: NotificationRow): Sender {
+  return n.recipient === 'partner' && routing.partner ? routing.partner : routing.main;
+}

@@ -1,0 +1,352 @@
+// The Fastify app as a plugin: the server file builds the instance and listens, tests build the same
+// app and call `inject`. Every route is schema-first; the same zod schemas give /openapi.json.
+
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import type { Client } from '@temporalio/client';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import {
+  type ZodTypeProvider,
+  hasZodFastifySchemaValidationErrors,
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+} from 'fastify-type-provider-zod';
+import { sql } from 'drizzle-orm';
+import client from 'prom-client';
+import { z } from 'zod';
+import type { Db } from '../db/client.js';
+import { listCaseEvents, listCases } from '../db/queries/cases.js';
+import { type Principal, findPrincipalByKey, hashApiKey } from '../db/queries/principals.js';
+import { listWorkstations } from '../db/queries/org.js';
+import type { Actor } from '../workflows/domain.js';
+import type { Policy } from '../workflows/policy.js';
+import { type CaseServiceDeps, actOnCase, actorOf, fileCase, present, readCase, readCaseByTrackingCode } from './cases.js';
+import { HttpError, badRequest, notFound } from './errors.js';
+import type { OrgDirectory } from './org.js';
+import {
+  actionSchema,
+  caseSchema,
+  errorSchema,
+  eventSchema,
+  intakeSchema,
+  listQuerySchema,
+  unitSchema,
+  workstationSchema,
+} from './schemas.js';
+import { RATINGS } from '../workflows/domain.js';
+
+export interface AppDeps {
+  db: Db;
+  temporal: Client;
+  taskQueue: string;
+  policy: Policy;
+  org: OrgDirectory;
+  actionTimeoutMs?: number;
+  /** prom-client registry for /metrics; each app gets its own so tests can build many. */
+  metrics?: client.Registry;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+  interface FastifyContextConfig {
+    /** Routes open without a key: health, docs, citizen tracking. */
+    public?: boolean;
+  }
+}
+
+const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema, 503: errorSchema };
+const caseParams = z.object({ id: z.string().min(1).max(64) });
+const trackParams = z.object({ trackingCode: z.string().min(4).max(32) });
+
+function principalCache(db: Db) {
+  const cache = new Map<string, { principal: Principal | undefined; until: number }>();
+  return async (key: string): Promise<Principal | undefined> => {
+    const hash = hashApiKey(key);
+    const hit = cache.get(hash);
+    if (hit && hit.until > Date.now()) return hit.principal;
+    const principal = await findPrincipalByKey(db, { key });
+    if (cache.size > 10_000) cache.clear();
+    // Known keys are kept a minute (revocation takes effect within it); unknown ones only briefly.
+    cache.set(hash, { principal, until: Date.now() + (principal ? 60_000 : 5_000) });
+    return principal;
+  };
+}
+
+function encodeCursor(c: object): string {
+  return Buffer.from(JSON.stringify(c)).toString('base64url');
+}
+
+function decodeCursor(s: string) {
+  try {
+    const v = JSON.parse(Buffer.from(s, 'base64url').toString()) as { overdue: boolean; deadlineAt: string | null; id: string };
+    if (typeof v.id !== 'string' || typeof v.overdue !== 'boolean') throw new Error('shape');
+    return v;
+  } catch {
+    throw badRequest('cursor is not one this API gave out: pass back the `next` of the previous page', 'querystring.cursor');
+  }
+}
+
+export async function buildApp(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  const service: CaseServiceDeps = { ...deps, log: app.log };
+  const lookupPrincipal = principalCache(deps.db);
+  const registry = deps.metrics ?? new client.Registry();
+  const httpDuration = new client.Histogram({
+    name: 'bangnong_http_request_duration_seconds',
+    help: 'HTTP request duration by route and status',
+    labelNames: ['method', 'route', 'status'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  app.setErrorHandler((err: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    if (hasZodFastifySchemaValidationErrors(err)) {
+      const where = (err as { validationContext?: string }).validationContext ?? 'body';
+      const issues = err.validation.map((v) => ({ path: `${where}${v.instancePath.replaceAll('/', '.').replace(/\.$/, '')}`, message: v.message ?? 'invalid' }));
+      return reply.code(400).send({ error: `invalid request: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues });
+    }
+    if (err instanceof HttpError) {
+      if (err.statusCode >= 500) request.log.warn({ err }, err.message);
+      return reply.code(err.statusCode).send({ error: err.message, ...err.extra });
+    }
+    const status = (err as { statusCode?: number }).statusCode;
+    if (status && status >= 400 && status < 500) {
+      return reply.code(status).send({ error: (err as Error).message });
+    }
+    request.log.error({ err }, 'request failed');
+    const unavailable = isUnavailable(err);
+    return reply
+      .code(unavailable ? 503 : 500)
+      .send({ error: unavailable ? 'a backing service (Temporal or Postgres) is unavailable; retry shortly' : 'internal error; the log has the details under this request id' });
+  });
+
+  app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: `no route ${request.method} ${request.url}` }));
+
+  app.addHook('onRequest', async (request) => {
+    if (request.routeOptions.config?.public || !request.routeOptions.url) return;
+    const header = request.headers.authorization;
+    const key = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
+    if (!key) throw new HttpError(401, 'missing API key: send Authorization: Bearer <key> (keys come from `./bangnong principal create`)');
+    const principal = await lookupPrincipal(key);
+    if (!principal) throw new HttpError(401, 'unknown or revoked API key');
+    request.principal = principal;
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    httpDuration.observe({ method: request.method, route: request.routeOptions.url ?? 'unknown', status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+  });
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: { title: 'Bangnong', version: '1', description: 'Case orchestration for Shanghai urban-management complaints (新民帮侬忙).' },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
+      security: [{ apiKey: [] }],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
+
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const open = { config: { public: true } };
+
+  r.get('/openapi.json', { ...open, schema: { hide: true } }, async () => app.swagger());
+
+  r.get('/healthz', { ...open, schema: { hide: true } }, async () => ({ status: 'ok' }));
+
+  r.get('/readyz', { ...open, schema: { hide: true } }, async (_request, reply) => {
+    const [postgres, temporal] = await Promise.all([
+      deps.db.execute(sql`select 1`).then(() => 'ok', (e: Error) => e.message),
+      deps.temporal.connection.workflowService.getSystemInfo({}).then(() => 'ok', (e: Error) => e.message),
+    ]);
+    const ready = postgres === 'ok' && temporal === 'ok';
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', postgres, temporal });
+  });
+
+  r.get('/metrics', { ...open, schema: { hide: true } }, async (_request, reply) => {
+    reply.header('content-type', registry.contentType);
+    return registry.metrics();
+  });
+
+  r.post(
+    '/v1/cases',
+    { schema: { tags: ['cases'], summary: 'File a complaint (intake)', body: intakeSchema, response: { 200: caseSchema, 201: caseSchema, ...errors } } },
+    async (request, reply) => {
+      const { created, view } = await fileCase(service, request.body, request.principal!);
+      return reply.code(created ? 201 : 200).send(present(view, request.principal));
+    },
+  );
+
+  r.get(
+    '/v1/cases',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'List cases, most overdue first',
+        querystring: listQuerySchema,
+        response: { 200: z.object({ cases: z.array(caseSchema), next: z.string().optional() }), ...errors },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      let unit: { id: string; kind: 'city' | 'district' | 'squad' } | undefined;
+      if (q.unit) {
+        const row = await deps.org.unit(q.unit);
+        if (!row) throw badRequest(`no unit "${q.unit}": GET /v1/units lists them`, 'querystring.unit');
+        unit = { id: row.id, kind: row.kind };
+      }
+      const { cases, next } = await listCases(deps.db, {
+        state: q.state,
+        overdue: q.overdue,
+        unit,
+        category: q.category,
+        channel: q.channel,
+        from: q.from,
+        to: q.to,
+        q: q.q,
+        limit: q.limit,
+        cursor: q.cursor ? decodeCursor(q.cursor) : undefined,
+      });
+      return { cases: cases.map((c) => present(c, request.principal)), next: next ? encodeCursor(next) : undefined };
+    },
+  );
+
+  r.get(
+    '/v1/cases/:id',
+    { schema: { tags: ['cases'], summary: 'A case as it stands', params: caseParams, response: { 200: caseSchema, ...errors } } },
+    async (request) => {
+      const view = await readCase(service, request.params.id);
+      if (!view) throw notFound(`no case "${request.params.id}"`);
+      return present(view, request.principal);
+    },
+  );
+
+  r.get(
+    '/v1/cases/:id/events',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'The timeline of a case',
+        params: caseParams,
+        response: { 200: z.object({ events: z.array(eventSchema) }), ...errors },
+      },
+    },
+    async (request) => {
+      const rows = await listCaseEvents(deps.db, { caseId: request.params.id });
+      if (rows.length === 0 && !(await readCase(service, request.params.id))) throw notFound(`no case "${request.params.id}"`);
+      return { events: rows.map((e) => ({ seq: e.seq, type: e.type, actor: e.actor, at: e.at, from: e.fromState, to: e.toState, payload: e.payload })) };
+    },
+  );
+
+  r.post(
+    '/v1/cases/:id/actions',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'Take an action on a case',
+        description: 'Answers the case after the action, or 409 with the state it is in and the actions allowed there. Send Idempotency-Key to make a retry safe.',
+        params: caseParams,
+        headers: z.object({ 'idempotency-key': z.string().min(1).max(200).optional() }),
+        body: actionSchema,
+        response: { 200: caseSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const view = await actOnCase(service, request.params.id, request.body, actorOf(request.principal!), request.headers['idempotency-key']);
+      return present(view, request.principal);
+    },
+  );
+
+  r.get('/v1/units', { schema: { tags: ['organisation'], summary: 'The unit tree', response: { 200: z.object({ units: z.array(unitSchema) }) } } }, async () => ({
+    units: deps.org.allUnits(),
+  }));
+
+  r.get(
+    '/v1/workstations',
+    {
+      schema: {
+        tags: ['organisation'],
+        summary: 'Community workstations',
+        querystring: z.object({ district: z.string().max(50).optional(), street: z.string().max(50).optional() }),
+        response: { 200: z.object({ workstations: z.array(workstationSchema) }) },
+      },
+    },
+    async (request) => ({ workstations: await listWorkstations(deps.db, request.query) }),
+  );
+
+  const publicCase = z.object({
+    trackingCode: z.string(),
+    state: z.string(),
+    outcome: z.string().optional(),
+    category: z.string().optional(),
+    title: z.string(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    answer: z.string().optional(),
+    rating: z.enum(RATINGS).optional(),
+    canRate: z.boolean(),
+    timeline: z.array(z.object({ type: z.string(), at: z.string(), state: z.string() })),
+  });
+
+  const trackView = async (trackingCode: string) => {
+    const view = await readCaseByTrackingCode(service, trackingCode);
+    if (!view) throw notFound(`no case with tracking code "${trackingCode}"`);
+    return view;
+  };
+
+  r.get(
+    '/v1/track/:trackingCode',
+    { ...open, schema: { tags: ['citizen'], summary: 'Follow a case by its tracking code (no personal data)', params: trackParams, response: { 200: publicCase, 404: errorSchema } } },
+    async (request) => {
+      const view = await trackView(request.params.trackingCode);
+      const events = await listCaseEvents(deps.db, { caseId: view.id });
+      return {
+        trackingCode: view.trackingCode,
+        state: view.state,
+        outcome: view.outcome,
+        category: view.category,
+        title: view.title,
+        createdAt: view.createdAt,
+        updatedAt: view.updatedAt,
+        answer: view.feedback,
+        rating: view.rating?.rating,
+        canRate: present(view).allowedActions.includes('rate'),
+        timeline: events.map((e) => ({ type: e.type, at: e.at, state: e.toState })),
+      };
+    },
+  );
+
+  r.post(
+    '/v1/track/:trackingCode/rating',
+    {
+      ...open,
+      schema: {
+        tags: ['citizen'],
+        summary: 'Rate the answer to a case',
+        params: trackParams,
+        body: z.object({ rating: z.enum(RATINGS), comment: z.string().max(2000).optional() }),
+        response: { 200: z.object({ trackingCode: z.string(), rating: z.enum(RATINGS) }), ...errors },
+      },
+    },
+    async (request) => {
+      const view = await trackView(request.params.trackingCode);
+      const citizen: Actor = { id: 'citizen', role: 'citizen', unitPath: deps.org.rootPath() };
+      const after = await actOnCase(service, view.id, { type: 'rate', ...request.body }, citizen);
+      return { trackingCode: after.trackingCode, rating: after.rating!.rating };
+    },
+  );
+}
+
+/** Connection-level failures of Postgres or Temporal: the client should retry, not give up. */
+function isUnavailable(err: unknown): boolean {
+  const e = err as { code?: string | number; name?: string; message?: string };
+  if (['ECONNREFUSED', 'ECONNRESET', 'CONNECTION_CLOSED', 'CONNECT_TIMEOUT', 'CONNECTION_ENDED', '57P01', '57P03'].includes(String(e.code))) return true;
+  if (e.code === 14) return true; // gRPC UNAVAILABLE
+  return e.name === 'ServiceError' || /UNAVAILABLE|ECONNREFUSED/.test(e.message ?? '');
+}

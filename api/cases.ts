@@ -1,0 +1,237 @@
+// The use cases behind the case routes: file a case, read it, act on it. Each reads like the story:
+// check → resolve what the workflow needs → hand it to the workflow → answer what the client sees.
+
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  type Client,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+} from '@temporalio/client';
+import { ApplicationFailure, TypedSearchAttributes, WorkflowIdReusePolicy } from '@temporalio/common';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Db } from '../db/client.js';
+import { getCaseById, getCaseByTrackingCode } from '../db/queries/cases.js';
+import type { Principal } from '../db/queries/principals.js';
+import type { Actor, CaseIntake, CaseView } from '../workflows/domain.js';
+import { ACTION_ROLES, type CaseAction, allowedActions, openCase } from '../workflows/lifecycle.js';
+import { REFUSAL_TYPES, type RefusalDetails, SEARCH_ATTRIBUTES, caseActionUpdate, caseStateQuery, caseWorkflowId } from '../workflows/messages.js';
+import type { Policy } from '../workflows/policy.js';
+import { HttpError, badRequest, notFound } from './errors.js';
+import type { OrgDirectory } from './org.js';
+import type { ActionBody, CaseBody, IntakeBody } from './schemas.js';
+
+export interface CaseServiceDeps {
+  db: Db;
+  temporal: Client;
+  taskQueue: string;
+  policy: Policy;
+  org: OrgDirectory;
+  log: FastifyBaseLogger;
+  /** How long an action may wait for its case to answer before the client is told to retry. */
+  actionTimeoutMs?: number;
+}
+
+// Crockford base32 without I, L, O, U: codes a citizen reads out on the phone without confusion.
+const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+function base32(bytes: Buffer, length: number): string {
+  let out = '';
+  for (let i = 0; i < length; i++) out += ALPHABET[bytes[i]! % 32];
+  return out;
+}
+
+/** The same channel + externalId always gives the same case id: filing twice is one case. */
+export function caseIdFor(channel: string, externalId?: string): string {
+  const bytes = externalId ? createHash('sha256').update(`${channel}\u0000${externalId}`).digest() : randomBytes(16);
+  return base32(bytes, 16).toLowerCase();
+}
+
+const newTrackingCode = () => `BN${base32(randomBytes(10), 10)}`;
+
+export function actorOf(p: Principal): Actor {
+  return { id: p.id, role: p.role, unitPath: p.unitPath };
+}
+
+function mask(value: string | undefined, keepStart: number, keepEnd: number): string | undefined {
+  if (!value) return value;
+  const chars = [...value];
+  if (chars.length <= keepStart + keepEnd) return chars[0] + '*'.repeat(Math.max(chars.length - 1, 1));
+  return chars.slice(0, keepStart).join('') + '*'.repeat(chars.length - keepStart - keepEnd) + chars.slice(chars.length - keepEnd).join('');
+}
+
+/** The case as a client sees it; reporters never see the citizen's name or phone unmasked. */
+export function present(view: CaseView, viewer?: Principal): CaseBody {
+  const citizen = view.citizen && viewer?.role === 'reporter' ? { name: mask(view.citizen.name, 1, 0), phone: mask(view.citizen.phone, 3, 4) } : view.citizen;
+  return {
+    ...view,
+    citizen,
+    assignedUnitId: view.assignedUnitPath.split('/').at(-1)!,
+    allowedActions: allowedActions(view),
+  };
+}
+
+export async function fileCase(deps: CaseServiceDeps, body: IntakeBody, principal: Principal): Promise<{ created: boolean; view: CaseView }> {
+  const id = caseIdFor(body.channel, body.externalId);
+  const log = deps.log.child({ caseId: id });
+  if (body.externalId) {
+    // A read first: a case whose workflow Temporal has already forgotten (past retention) is still one case.
+    const existing = await getCaseById(deps.db, { id }).catch((err) => {
+      log.warn({ err }, 'read model unavailable for the duplicate check; relying on the workflow id');
+      return undefined;
+    });
+    if (existing) return { created: false, view: existing };
+  }
+  let squadPath: string | undefined;
+  if (body.workstationId) {
+    const station = await deps.org.workstation(body.workstationId);
+    if (!station) throw badRequest(`no workstation "${body.workstationId}": GET /v1/workstations lists them`, 'body.workstationId');
+    squadPath = station.squadPath;
+  }
+  const intake: CaseIntake = {
+    id,
+    trackingCode: newTrackingCode(),
+    channel: body.channel,
+    externalId: body.externalId,
+    title: body.title,
+    description: body.description,
+    category: body.category,
+    urgent: body.urgent,
+    location: body.location,
+    workstationId: body.workstationId,
+    squadPath,
+    citizen: body.citizen,
+    attachments: body.attachments,
+    receivedAt: new Date().toISOString(),
+    filedBy: actorOf(principal),
+  };
+  const { view } = openCase(intake, deps.policy);
+  try {
+    await deps.temporal.workflow.start('caseWorkflow', {
+      workflowId: caseWorkflowId(id),
+      taskQueue: deps.taskQueue,
+      args: [{ intake, policy: deps.policy }],
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      typedSearchAttributes: new TypedSearchAttributes([
+        { key: SEARCH_ATTRIBUTES.state, value: view.state },
+        { key: SEARCH_ATTRIBUTES.unit, value: view.assignedUnitPath },
+        { key: SEARCH_ATTRIBUTES.deadline, value: new Date(view.deadlineAt!) },
+        { key: SEARCH_ATTRIBUTES.overdue, value: false },
+      ]),
+    });
+  } catch (e) {
+    if (e instanceof WorkflowExecutionAlreadyStartedError) {
+      const existing = await readCase(deps, id);
+      if (existing) return { created: false, view: existing };
+    }
+    throw e;
+  }
+  log.info({ channel: body.channel, externalId: body.externalId }, 'case filed');
+  return { created: true, view };
+}
+
+/** The read model, or the workflow itself for the moments before its first projection lands. */
+export async function readCase(deps: CaseServiceDeps, id: string): Promise<CaseView | undefined> {
+  const row = await getCaseById(deps.db, { id });
+  if (row) return row;
+  try {
+    return await deps.temporal.workflow.getHandle(caseWorkflowId(id)).query(caseStateQuery);
+  } catch (e) {
+    if (e instanceof WorkflowNotFoundError) return undefined;
+    throw e;
+  }
+}
+
+export async function readCaseByTrackingCode(deps: CaseServiceDeps, trackingCode: string): Promise<CaseView | undefined> {
+  return getCaseByTrackingCode(deps.db, { trackingCode });
+}
+
+/** Turns the public action into what the workflow takes: units and workstations become tree paths. */
+async function resolveAction(deps: CaseServiceDeps, body: ActionBody): Promise<CaseAction> {
+  const squadOfWorkstation = async (workstationId: string | undefined) => {
+    if (!workstationId) return undefined;
+    const station = await deps.org.workstation(workstationId);
+    if (!station) throw badRequest(`no workstation "${workstationId}": GET /v1/workstations lists them`, 'body.workstationId');
+    return station.squadPath;
+  };
+  switch (body.type) {
+    case 'triage':
+    case 'joint_decision': {
+      const { type, decision, note } = body;
+      if (decision === 'transfer') return { type, decision, department: body.department!, note } as CaseAction;
+      if (decision === 'explain') return { type, decision, explanation: body.explanation! } as CaseAction;
+      const squadPath = await squadOfWorkstation(body.workstationId);
+      if (decision === 'joint') return { type: 'triage', decision, note, squadPath, workstationId: body.workstationId };
+      return { type, decision, category: body.category, urgent: body.urgent, note, squadPath, workstationId: body.workstationId } as CaseAction;
+    }
+    case 'reassign': {
+      let squadPath = await squadOfWorkstation(body.workstationId);
+      if (body.unitId) {
+        const unit = await deps.org.unit(body.unitId);
+        if (!unit || unit.kind !== 'squad') throw badRequest(`no squad "${body.unitId}": GET /v1/units lists them`, 'body.unitId');
+        squadPath = unit.path;
+      }
+      return { type: 'reassign', squadPath, officerId: body.officerId, reason: body.reason };
+    }
+    case 'mark_duplicate': {
+      const original = await getCaseById(deps.db, { id: body.originalId });
+      if (!original) throw badRequest(`no case "${body.originalId}" to be a duplicate of`, 'body.originalId');
+      return body;
+    }
+    default:
+      return body;
+  }
+}
+
+function refusal(e: WorkflowUpdateFailedError): HttpError | undefined {
+  const cause = e.cause;
+  if (!(cause instanceof ApplicationFailure)) return undefined;
+  const details = cause.details?.[0] as RefusalDetails | undefined;
+  switch (cause.type) {
+    case REFUSAL_TYPES.conflict:
+      return new HttpError(409, cause.message, { state: details?.state, allowed: details?.allowed });
+    case REFUSAL_TYPES.forbidden:
+      return new HttpError(403, cause.message);
+    case REFUSAL_TYPES.invalid:
+      return new HttpError(400, cause.message);
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Takes one action as a Workflow Update and answers the case after it. `requestId` (the client's
+ * Idempotency-Key) becomes the update id, so a retried request is applied once.
+ */
+export async function actOnCase(
+  deps: CaseServiceDeps,
+  id: string,
+  body: ActionBody,
+  actor: Actor,
+  requestId?: string,
+): Promise<CaseView> {
+  const roles = ACTION_ROLES[body.type];
+  if (!roles.includes(actor.role)) throw new HttpError(403, `a ${actor.role} may not ${body.type}; it takes a ${roles.join(' or ')}`);
+  const action = await resolveAction(deps, body);
+  const handle = deps.temporal.workflow.getHandle(caseWorkflowId(id));
+  const timeoutMs = deps.actionTimeoutMs ?? 30_000;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new HttpError(503, `case ${id} did not answer within ${timeoutMs / 1000}s; the action may still apply: retry with the same Idempotency-Key, or GET the case first`)),
+      timeoutMs,
+    );
+  });
+  try {
+    return await Promise.race([handle.executeUpdate(caseActionUpdate, { args: [{ action, actor }], updateId: requestId }), timeout]);
+  } catch (e) {
+    if (e instanceof WorkflowUpdateFailedError) throw refusal(e) ?? e;
+    if (e instanceof WorkflowNotFoundError) {
+      const stored = await getCaseById(deps.db, { id });
+      if (!stored) throw notFound(`no case "${id}"`);
+      throw new HttpError(409, `case ${id} is ${stored.state} and its rating and reopen windows are over: it takes no more actions`, { state: stored.state, allowed: [] });
+    }
+    throw e;
+  } finally {
+    clearTimeout(timer);
+  }
+}

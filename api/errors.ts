@@ -1,0 +1,17 @@
+import type { CaseState } from '../workflows/domain.js';
+
+/** The one error type the API raises on purpose: it carries its status and what the client should know. */
+export class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+    readonly extra: { state?: CaseState; allowed?: string[]; issues?: { path: string; message: string }[] } = {},
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+export const badRequest = (message: string, path?: string) =>
+  new HttpError(400, message, path ? { issues: [{ path, message }] } : {});
+export const notFound = (message: string) => new HttpError(404, message);

@@ -1,0 +1,57 @@
+// The API process: builds the Fastify instance, connects to Postgres and Temporal, listens, and closes
+// gracefully on SIGINT/SIGTERM. `./bangnong up` starts it with the embedded services' addresses.
+
+import Fastify, { type FastifyBaseLogger } from 'fastify';
+import { connectDatabase } from '../db/client.js';
+import { ConfigError, loadConfig } from '../platform/config.js';
+import { createLogger } from '../platform/logger.js';
+import { loadPolicy } from '../platform/policy-file.js';
+import { connectClient } from '../platform/temporal.js';
+import { buildApp } from './app.js';
+import { OrgDirectory } from './org.js';
+
+async function main() {
+  const config = loadConfig();
+  const log = createLogger(config.LOG_LEVEL, 'api');
+  if (!config.DATABASE_URL || !config.TEMPORAL_ADDRESS) {
+    throw new ConfigError('the API needs DATABASE_URL and TEMPORAL_ADDRESS; `./bangnong up` sets both for the embedded defaults');
+  }
+  const policy = loadPolicy(config.POLICY_FILE, config.CALENDAR_FILE);
+  const database = connectDatabase(config.DATABASE_URL, { max: config.DB_POOL_SIZE });
+  const temporal = await connectClient({
+    address: config.TEMPORAL_ADDRESS,
+    namespace: config.TEMPORAL_NAMESPACE,
+    tls: config.TEMPORAL_TLS,
+    tlsCert: config.TEMPORAL_TLS_CERT,
+    tlsKey: config.TEMPORAL_TLS_KEY,
+    apiKey: config.TEMPORAL_API_KEY,
+  });
+  const org = await new OrgDirectory(database.db).load();
+  const app = Fastify({ loggerInstance: log as FastifyBaseLogger, disableRequestLogging: config.LOG_LEVEL !== 'debug', requestTimeout: 60_000 });
+  await buildApp(app, { db: database.db, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, policy, org });
+  app.addHook('onClose', async () => {
+    await temporal.connection.close();
+    await database.close();
+  });
+  let closing = false;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      if (closing) return;
+      closing = true;
+      log.info({ signal }, 'closing the API');
+      app.close().then(
+        () => process.exit(0),
+        (err) => {
+          log.error({ err }, 'API did not close cleanly');
+          process.exit(1);
+        },
+      );
+    });
+  }
+  await app.listen({ host: config.API_HOST, port: config.API_PORT });
+}
+
+main().catch((err) => {
+  console.error(err instanceof ConfigError ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,150 @@
+// The relational side of Bangnong: the organisation, the API's principals, and the read model that
+// case workflows project into. Temporal holds the truth of a running case; these tables answer lists,
+// filters and timelines fast.
+
+import { sql } from 'drizzle-orm';
+import {
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+import type { Actor, CaseView } from '../workflows/domain.js';
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'string' });
+
+/** The unit tree: city bureau → district bureaus (and Lingang) → street/town squads. */
+export const units = pgTable(
+  'units',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    kind: text('kind', { enum: ['city', 'district', 'squad'] }).notNull(),
+    parentId: text('parent_id'),
+    /** Ids from the city down, joined by "/": jurisdiction is a prefix test. */
+    path: text('path').notNull(),
+  },
+  (t) => [uniqueIndex('units_path_key').on(t.path), index('units_parent_idx').on(t.parentId)],
+);
+
+/** Community workstations 社区工作室/工作站, each served by its street/town squad. */
+export const workstations = pgTable(
+  'workstations',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    fullName: text('full_name').notNull(),
+    kind: text('kind').notNull(),
+    district: text('district').notNull(),
+    street: text('street').notNull(),
+    squadId: text('squad_id')
+      .notNull()
+      .references(() => units.id),
+    pilotSeq: integer('pilot_seq'),
+  },
+  (t) => [index('workstations_squad_idx').on(t.squadId), index('workstations_district_street_idx').on(t.district, t.street)],
+);
+
+export const principals = pgTable('principals', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  role: text('role', { enum: ['intake', 'desk', 'officer', 'supervisor', 'reporter'] }).notNull(),
+  unitId: text('unit_id')
+    .notNull()
+    .references(() => units.id),
+  /** sha256 of the key: keys are 256 random bits, so a fast hash is enough and lookups stay O(1). */
+  keyHash: text('key_hash').notNull().unique(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  revokedAt: ts('revoked_at'),
+});
+
+/** The read model of a case, one row per case, written only by its workflow's projection. */
+export const cases = pgTable(
+  'cases',
+  {
+    id: text('id').primaryKey(),
+    trackingCode: text('tracking_code').notNull(),
+    channel: text('channel').notNull(),
+    externalId: text('external_id'),
+    title: text('title').notNull(),
+    category: text('category'),
+    urgent: boolean('urgent').notNull(),
+    state: text('state').notNull(),
+    outcome: text('outcome'),
+    stage: text('stage'),
+    deadlineAt: ts('deadline_at'),
+    overdue: boolean('overdue').notNull(),
+    overdueSince: ts('overdue_since'),
+    escalationLevel: text('escalation_level').notNull(),
+    /** The district and squad the case lies in (its jurisdiction), when known. */
+    districtId: text('district_id'),
+    squadId: text('squad_id'),
+    assignedUnitId: text('assigned_unit_id').notNull(),
+    assignedUnitPath: text('assigned_unit_path').notNull(),
+    assignedOfficerId: text('assigned_officer_id'),
+    workstationId: text('workstation_id'),
+    mediaStatus: text('media_status').notNull(),
+    rating: text('rating'),
+    view: jsonb('view').$type<CaseView>().notNull(),
+    createdAt: ts('created_at').notNull(),
+    updatedAt: ts('updated_at').notNull(),
+    closedAt: ts('closed_at'),
+    version: integer('version').notNull(),
+  },
+  (t) => [
+    uniqueIndex('cases_tracking_code_key').on(t.trackingCode),
+    uniqueIndex('cases_channel_external_id_key').on(t.channel, t.externalId),
+    // The supervisors' overdue lists, most overdue first, per district or squad.
+    index('cases_overdue_district_idx').on(t.districtId, t.deadlineAt, t.id).where(sql`${t.overdue}`),
+    index('cases_overdue_squad_idx').on(t.squadId, t.deadlineAt, t.id).where(sql`${t.overdue}`),
+    index('cases_overdue_idx').on(t.deadlineAt, t.id).where(sql`${t.overdue}`),
+    index('cases_state_idx').on(t.state, t.deadlineAt),
+    index('cases_created_idx').on(t.createdAt),
+  ],
+);
+
+/** The append-only timeline; (case, seq) makes a retried projection write each event once. */
+export const caseEvents = pgTable(
+  'case_events',
+  {
+    caseId: text('case_id').notNull(),
+    seq: integer('seq').notNull(),
+    type: text('type').notNull(),
+    actor: jsonb('actor').$type<Actor>().notNull(),
+    at: ts('at').notNull(),
+    fromState: text('from_state'),
+    toState: text('to_state').notNull(),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.caseId, t.seq] })],
+);
+
+/** The outbox: written with the transition that caused it, delivered by the notification activity. */
+export const notifications = pgTable(
+  'notifications',
+  {
+    id: text('id').primaryKey(),
+    caseId: text('case_id').notNull(),
+    recipient: text('recipient').notNull(),
+    to: text('to').notNull(),
+    kind: text('kind').notNull(),
+    body: jsonb('body').$type<Record<string, unknown>>().notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    attempts: integer('attempts').notNull().default(0),
+    sentAt: ts('sent_at'),
+    sender: text('sender'),
+  },
+  (t) => [index('notifications_case_idx').on(t.caseId), index('notifications_unsent_idx').on(t.createdAt).where(sql`${t.sentAt} is null`)],
+);
+
+export type UnitRow = typeof units.$inferSelect;
+export type WorkstationRow = typeof workstations.$inferSelect;
+export type PrincipalRow = typeof principals.$inferSelect;
+export type CaseRow = typeof cases.$inferSelect;
+export type CaseEventRow = typeof caseEvents.$inferSelect;
+export type NotificationRow = typeof notifications.$inferSelect;

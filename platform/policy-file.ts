@@ -1,0 +1,62 @@
+// Reads the deadline policy and the working-day calendar from their JSON files (policy/), so both can
+// be changed without code. New cases take the policy in force when they are filed.
+
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { CATEGORIES, CHANNELS, LEVELS } from '../workflows/domain.js';
+import { type Policy, isDuration } from '../workflows/policy.js';
+
+const duration = z.string().refine(isDuration, 'a duration: a number and s, m, h, d or wd (working days), e.g. "24h", "5wd"');
+const stages = z.object({
+  triage: duration,
+  acceptance: duration,
+  arrival: duration,
+  investigation: duration,
+  escalation: duration,
+  feedback: duration,
+  mediaReview: duration,
+});
+const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
+
+const policySchema = z.object({
+  deadlines: stages,
+  grace: duration,
+  ratingWindow: duration,
+  reopenWindow: duration,
+  urgent: stages.partial().default({}),
+  categories: z.partialRecord(z.enum(CATEGORIES), stages.partial()).default({}),
+  media: z.object({
+    channels: z.array(z.enum(CHANNELS)),
+    reviewChain: z.array(z.enum(LEVELS)).min(1),
+  }),
+});
+
+const calendarSchema = z.object({
+  utcOffsetMinutes: z.number().int().min(-720).max(840),
+  holidays: z.array(date),
+  workdays: z.array(date),
+});
+
+function readJson(file: string, what: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new Error(`cannot read the ${what} at ${file}: ${(e as Error).message}`);
+  }
+}
+
+function check<T>(schema: z.ZodType<T>, value: unknown, file: string): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new Error(`${file} is not valid:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}
+
+export function loadPolicy(policyFile: string, calendarFile: string): Policy {
+  const policy = check(policySchema, readJson(policyFile, 'deadline policy'), policyFile);
+  const raw = readJson(calendarFile, 'working-day calendar') as Record<string, unknown>;
+  const calendar = check(calendarSchema, raw, calendarFile);
+  return { ...policy, calendar } as Policy;
+}

@@ -1,0 +1,51 @@
+// Connections to Temporal, for the API (client) and the worker (native), from one set of settings:
+// the embedded dev server by default, any cluster through TEMPORAL_ADDRESS, TLS and an API key.
+
+import { readFileSync } from 'node:fs';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
+import type { Logger } from 'pino';
+
+export interface TemporalSettings {
+  address: string;
+  namespace: string;
+  tls: boolean;
+  tlsCert?: string;
+  tlsKey?: string;
+  apiKey?: string;
+}
+
+function tlsOptions(s: TemporalSettings) {
+  if (!s.tls && !s.tlsCert && !s.apiKey) return undefined;
+  if (s.tlsCert && s.tlsKey) return { clientCertPair: { crt: readFileSync(s.tlsCert), key: readFileSync(s.tlsKey) } };
+  return true as const;
+}
+
+export async function connectClient(s: TemporalSettings): Promise<Client> {
+  const connection = await Connection.connect({ address: s.address, tls: tlsOptions(s), apiKey: s.apiKey, connectTimeout: '10s' });
+  return new Client({ connection, namespace: s.namespace });
+}
+
+export async function connectWorker(s: TemporalSettings): Promise<NativeConnection> {
+  return NativeConnection.connect({ address: s.address, tls: tlsOptions(s), apiKey: s.apiKey });
+}
+
+let runtimeInstalled = false;
+
+/** Routes the SDK's and the workflows' logs into pino, with their metadata (caseId, workflowId) as fields. */
+export function installTemporalLogging(log: Logger): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  const emit = (level: 'trace' | 'debug' | 'info' | 'warn' | 'error') => (message: string, meta?: Record<string, unknown>) => log[level](meta ?? {}, message);
+  Runtime.install({
+    logger: {
+      log: (level, message, meta) => emit(level.toLowerCase() as 'info')(message, meta),
+      trace: emit('trace'),
+      debug: emit('debug'),
+      info: emit('info'),
+      warn: emit('warn'),
+      error: emit('error'),
+    },
+    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} } },
+  });
+}

@@ -1,0 +1,52 @@
+// The worker process: runs case workflows and their activities from the task queue. Start as many as
+// the load needs, on any machines that reach Temporal and Postgres: Temporal spreads the work.
+
+import os from 'node:os';
+import { connectDatabase } from '../db/client.js';
+import { ConfigError, loadConfig } from '../platform/config.js';
+import { createLogger } from '../platform/logger.js';
+import { connectWorker, installTemporalLogging } from '../platform/temporal.js';
+import { createCaseWorker, sendersFromConfig } from './worker.js';
+
+async function main() {
+  const config = loadConfig();
+  const log = createLogger(config.LOG_LEVEL, 'worker');
+  if (!config.DATABASE_URL || !config.TEMPORAL_ADDRESS) {
+    throw new ConfigError('the worker needs DATABASE_URL and TEMPORAL_ADDRESS; `./bangnong up` sets both for the embedded defaults');
+  }
+  installTemporalLogging(log);
+  const database = connectDatabase(config.DATABASE_URL, { max: config.DB_POOL_SIZE });
+  const connection = await connectWorker({
+    address: config.TEMPORAL_ADDRESS,
+    namespace: config.TEMPORAL_NAMESPACE,
+    tls: config.TEMPORAL_TLS,
+    tlsCert: config.TEMPORAL_TLS_CERT,
+    tlsKey: config.TEMPORAL_TLS_KEY,
+    apiKey: config.TEMPORAL_API_KEY,
+  });
+  const worker = await createCaseWorker({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    db: database.db,
+    log,
+    senders: sendersFromConfig(log, config),
+    identity: `bangnong-worker-${process.pid}@${os.hostname()}`,
+    tuning: {
+      maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+      maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+      maxConcurrentLocalActivityExecutions: config.WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES,
+    },
+  });
+  log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker polling');
+  // Worker.run resolves after SIGINT/SIGTERM (the SDK's shutdown signals) once in-flight tasks finish.
+  await worker.run();
+  await connection.close();
+  await database.close();
+  log.info('worker stopped');
+}
+
+main().catch((err) => {
+  console.error(err instanceof ConfigError ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,50 @@
+// Wires the case worker: real activities over the db and senders, the workflow bundle, and the
+// options chosen from the benchmarks (see README "Benchmarks").
+
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { NativeConnection, Worker, type WorkerOptions, bundleWorkflowCode } from '@temporalio/worker';
+import type { Logger } from 'pino';
+import { createActivities } from '../activities/index.js';
+import { LogSender, type SenderRouting, WebhookSender } from '../activities/senders.js';
+import type { Db } from '../db/client.js';
+
+export const WORKFLOWS_PATH = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'workflows', 'index.ts');
+
+export interface CaseWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  db: Db;
+  log: Logger;
+  senders?: SenderRouting;
+  /** A prebuilt bundle (tests build one for the whole suite); otherwise the workflows are bundled now. */
+  workflowBundle?: { code: string };
+  tuning?: Partial<Pick<WorkerOptions, 'maxCachedWorkflows' | 'maxConcurrentWorkflowTaskExecutions' | 'maxConcurrentLocalActivityExecutions' | 'maxConcurrentActivityTaskExecutions'>>;
+  identity?: string;
+}
+
+export function sendersFromConfig(
+  log: Logger,
+  config: { NOTIFY_WEBHOOK_URL?: string; NOTIFY_WEBHOOK_SECRET?: string; PARTNER_WEBHOOK_URL?: string },
+): SenderRouting {
+  const main = config.NOTIFY_WEBHOOK_URL ? new WebhookSender('notify', config.NOTIFY_WEBHOOK_URL, config.NOTIFY_WEBHOOK_SECRET!) : new LogSender(log);
+  const partner = config.PARTNER_WEBHOOK_URL && config.NOTIFY_WEBHOOK_SECRET ? new WebhookSender('partner', config.PARTNER_WEBHOOK_URL, config.NOTIFY_WEBHOOK_SECRET) : undefined;
+  return { main, partner };
+}
+
+export async function bundleWorkflows(): Promise<{ code: string }> {
+  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } });
+}
+
+export async function createCaseWorker(o: CaseWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: o.connection,
+    namespace: o.namespace,
+    taskQueue: o.taskQueue,
+    identity: o.identity,
+    activities: createActivities({ db: o.db, senders: o.senders ?? { main: new LogSender(o.log) }, log: o.log }),
+    ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    ...o.tuning,
+  });
+}

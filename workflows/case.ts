@@ -1,0 +1,167 @@
+// One citizen complaint, from intake to its last possible rating, as a durable workflow.
+// The lifecycle rules live in lifecycle.ts; this file only runs them: it takes actions as updates,
+// runs the case's clocks, and projects every transition to the read model in order.
+
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  log,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import type * as activities from '../activities/index.js';
+import type { CaseEvent, CaseIntake, CaseView, Notification } from './domain.js';
+import {
+  ActionRefused,
+  type ClockAction,
+  type Decision,
+  allowedActions,
+  autoEscalates,
+  decide,
+  decideClock,
+  finishesAt,
+  openCase,
+} from './lifecycle.js';
+import { REFUSAL_TYPES, type RefusalDetails, SEARCH_ATTRIBUTES, caseActionUpdate, caseStateQuery } from './messages.js';
+import { type Policy, addDuration } from './policy.js';
+
+export interface CaseWorkflowInput {
+  intake: CaseIntake;
+  policy: Policy;
+}
+
+// The read model is written by a local activity: it runs in the worker that holds the case, with no
+// extra round trip through the server, so an action's answer waits only for its own row to commit.
+const { projectCase } = proxyLocalActivities<activities.Activities>({
+  startToCloseTimeout: '15s',
+  retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '10s' },
+});
+
+// Messages leave through an ordinary activity: a slow or failing webhook is retried by Temporal for
+// as long as it takes, without holding up the case.
+const { deliverNotifications } = proxyActivities<activities.Activities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '5m' },
+});
+
+export async function caseWorkflow({ intake, policy }: CaseWorkflowInput): Promise<CaseView> {
+  const opened = openCase(intake, policy);
+  let c: CaseView = opened.view;
+  let pendingEvents: CaseEvent[] = [opened.event];
+  let pendingNotifications: Notification[] = [];
+  let projectedVersion = 0;
+  let deliveries = 0;
+
+  const refuse = (e: unknown): never => {
+    if (e instanceof ActionRefused) {
+      const details: RefusalDetails = { state: c.state, allowed: allowedActions(c) };
+      throw ApplicationFailure.create({ type: REFUSAL_TYPES[e.kind], message: e.message, nonRetryable: true, details: [details] });
+    }
+    throw e;
+  };
+
+  const commit = (d: Decision) => {
+    c = d.next;
+    pendingEvents.push(d.event);
+    pendingNotifications.push(...d.notifications);
+    log.info('case transition', { caseId: c.id, event: d.event.type, from: d.event.from, to: d.event.to, seq: d.event.seq });
+  };
+
+  setHandler(caseStateQuery, () => c);
+  setHandler(
+    caseActionUpdate,
+    async ({ action, actor }) => {
+      try {
+        commit(decide(c, action, actor, new Date().toISOString(), policy));
+      } catch (e) {
+        refuse(e);
+      }
+      const version = c.version;
+      await condition(() => projectedVersion >= version);
+      return c;
+    },
+    {
+      // Refused actions leave no trace in the history: the validator runs the same rules without committing.
+      validator: ({ action, actor }) => {
+        try {
+          decide(c, action, actor, new Date().toISOString(), policy);
+        } catch (e) {
+          refuse(e);
+        }
+      },
+    },
+  );
+
+  // Projection runs one batch at a time, so the read model sees the case's events in order.
+  let lastAttributes = '';
+  const project = async () => {
+    for (;;) {
+      await condition(() => pendingEvents.length > 0);
+      const events = pendingEvents;
+      const notifications = pendingNotifications;
+      pendingEvents = [];
+      pendingNotifications = [];
+      const snapshot = c;
+      await projectCase({ snapshot, events, notifications });
+      projectedVersion = snapshot.version;
+      lastAttributes = syncSearchAttributes(snapshot, lastAttributes);
+      if (notifications.length > 0) {
+        deliveries++;
+        void deliverNotifications({ caseId: snapshot.id, ids: notifications.map((n) => n.id) }).finally(() => deliveries--);
+      }
+    }
+  };
+  void project();
+
+  const clock = (action: ClockAction) => {
+    const d = decideClock(c, action, new Date().toISOString(), policy);
+    if (d) commit(d);
+  };
+
+  for (;;) {
+    const due = nextClock(c, policy);
+    if (due && !due.action && Date.parse(due.at) <= Date.now()) break;
+    const version = c.version;
+    const waitMs = due ? Math.max(Date.parse(due.at) - Date.now(), 1) : undefined;
+    const changed = waitMs === undefined ? (await condition(() => c.version !== version), true) : await condition(() => c.version !== version, waitMs);
+    if (!changed && due?.action) clock(due.action);
+    else if (!changed) break;
+  }
+
+  await condition(() => pendingEvents.length === 0 && projectedVersion === c.version && deliveries === 0 && allHandlersFinished());
+  return c;
+}
+
+/** The next thing the case's clocks will do, and when; an absent action means the workflow may finish then. */
+function nextClock(c: CaseView, policy: Policy): { at: string; action?: ClockAction } | undefined {
+  const candidates: { at: string; action?: ClockAction }[] = [];
+  if (c.deadlineAt && !c.overdue) candidates.push({ at: c.deadlineAt, action: { type: 'deadline_passed', clock: 'stage' } });
+  if (c.overdue && c.overdueSince && autoEscalates(c)) {
+    candidates.push({ at: addDuration(policy.calendar, new Date(c.overdueSince), policy.grace).toISOString(), action: { type: 'grace_passed' } });
+  }
+  if (c.media.deadlineAt && c.media.status === 'in_review' && !c.media.overdue) {
+    candidates.push({ at: c.media.deadlineAt, action: { type: 'deadline_passed', clock: 'media' } });
+  }
+  const finish = finishesAt(c, policy);
+  if (finish) candidates.push({ at: finish });
+  candidates.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  return candidates[0];
+}
+
+/** Upserts the case's search attributes when they changed; returns what they now are. */
+function syncSearchAttributes(c: CaseView, last: string): string {
+  const current = JSON.stringify([c.state, c.assignedUnitPath, c.deadlineAt ?? null, c.overdue]);
+  if (current === last) return last;
+  const pairs: SearchAttributeUpdatePair[] = [
+    { key: SEARCH_ATTRIBUTES.state, value: c.state },
+    { key: SEARCH_ATTRIBUTES.unit, value: c.assignedUnitPath },
+    { key: SEARCH_ATTRIBUTES.deadline, value: c.deadlineAt ? new Date(c.deadlineAt) : null },
+    { key: SEARCH_ATTRIBUTES.overdue, value: c.overdue },
+  ];
+  upsertSearchAttributes(pairs);
+  return current;
+}
