@@ -129,7 +129,8 @@ export async function buildApp(app: FastifyInstance, deps: AppDeps): Promise<voi
   app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: `no route ${request.method} ${request.url}` }));
 
   app.addHook('onRequest', async (request) => {
-    if (request.routeOptions.config?.public || !request.routeOptions.url) return;
+    const route = request.routeOptions.url;
+    if (request.routeOptions.config?.public || !route || route === '/docs' || route.startsWith('/docs/')) return;
     const header = request.headers.authorization;
     const key = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
     if (!key) throw new HttpError(401, 'missing API key: send Authorization: Bearer <key> (keys come from `./bangnong principal create`)');
@@ -240,7 +241,7 @@ export async function buildApp(app: FastifyInstance, deps: AppDeps): Promise<voi
     async (request) => {
       const rows = await listCaseEvents(deps.db, { caseId: request.params.id });
       if (rows.length === 0 && !(await readCase(service, request.params.id))) throw notFound(`no case "${request.params.id}"`);
-      return { events: rows.map((e) => ({ seq: e.seq, type: e.type, actor: e.actor, at: e.at, from: e.fromState, to: e.toState, payload: e.payload })) };
+      return { events: rows.map((e) => ({ seq: e.seq, type: e.type, actor: e.actor, at: new Date(e.at).toISOString(), from: e.fromState, to: e.toState, payload: e.payload })) };
     },
   );
 
@@ -317,7 +318,7 @@ export async function buildApp(app: FastifyInstance, deps: AppDeps): Promise<voi
         answer: view.feedback,
         rating: view.rating?.rating,
         canRate: present(view).allowedActions.includes('rate'),
-        timeline: events.map((e) => ({ type: e.type, at: e.at, state: e.toState })),
+        timeline: events.map((e) => ({ type: e.type, at: new Date(e.at).toISOString(), state: e.toState })),
       };
     },
   );

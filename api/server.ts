@@ -27,7 +27,7 @@ async function main() {
     apiKey: config.TEMPORAL_API_KEY,
   });
   const org = await new OrgDirectory(database.db).load();
-  const app = Fastify({ loggerInstance: log as FastifyBaseLogger, disableRequestLogging: config.LOG_LEVEL !== 'debug', requestTimeout: 60_000 });
+  const app = Fastify({ loggerInstance: log as FastifyBaseLogger, requestTimeout: 60_000 });
   await buildApp(app, { db: database.db, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, policy, org });
   app.addHook('onClose', async () => {
     await temporal.connection.close();

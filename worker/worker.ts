@@ -42,9 +42,9 @@ export async function createCaseWorker(o: CaseWorkerOptions): Promise<Worker> {
     connection: o.connection,
     namespace: o.namespace,
     taskQueue: o.taskQueue,
-    identity: o.identity,
+    ...(o.identity ? { identity: o.identity } : {}),
     activities: createActivities({ db: o.db, senders: o.senders ?? { main: new LogSender(o.log) }, log: o.log }),
-    ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    workflowBundle: o.workflowBundle ?? (await bundleWorkflows()),
     ...o.tuning,
   });
 }

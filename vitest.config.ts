@@ -1,0 +1,16 @@
+import { defineConfig } from 'vitest/config';
+
+// One Temporal dev server and one Postgres for the whole suite (test/global-setup.ts); each test file
+// gets its own database, task queue, worker and API in its own forked process.
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    exclude: ['test/faults/**', 'node_modules/**'],
+    globalSetup: ['test/global-setup.ts'],
+    pool: 'forks',
+    maxWorkers: 2,
+    testTimeout: 60_000,
+    hookTimeout: 180_000,
+    reporters: ['default'],
+  },
+});
