@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify';
 import pino from 'pino';
 import postgres from 'postgres';
@@ -52,6 +52,8 @@ export interface TestEnvOptions {
 }
 
 const quietLog = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+// The SDK's own log (and the workflows' case transitions) only when asked for: TEST_LOG_LEVEL=info.
+Runtime.install({ logger: new DefaultLogger(process.env.TEST_LOG_LEVEL ? 'INFO' : 'ERROR') });
 
 export async function createTestEnv(name: string, options: TestEnvOptions = {}): Promise<TestEnv> {
   const suffix = `${name.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${randomBytes(4).toString('hex')}`;
