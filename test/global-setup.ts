@@ -19,6 +19,7 @@ declare module 'vitest' {
     /** A Postgres URL whose database name is TEMPLATE_DB; test files clone it. */
     postgresAdminUrl: string;
     workflowBundlePath: string;
+    temporalCli: string;
   }
 }
 
@@ -55,6 +56,7 @@ export default async function setup(project: TestProject) {
   project.provide('temporalAddress', temporal.address);
   project.provide('postgresAdminUrl', templateUrl);
   project.provide('workflowBundlePath', bundlePath);
+  project.provide('temporalCli', binary);
   say(`Temporal ${temporal.address}, Postgres ${pg ? 'embedded' : 'TEST_DATABASE_URL'}, ready in ${((Date.now() - started) / 1000).toFixed(1)}s`);
 
   return async () => {

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { expect } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { expect, inject } from 'vitest';
 import { REPO_ROOT } from '../platform/config.js';
 import { caseWorkflowId } from '../workflows/messages.js';
 import { type TestEnv, sampleIntake } from './support.js';
@@ -37,7 +37,10 @@ export function caseClient(env: TestEnv) {
  */
 export async function recordHistory(env: TestEnv, caseId: string, name: string): Promise<void> {
   if (process.env.RECORD_HISTORIES !== '1') return;
-  const history = await env.temporal.workflow.getHandle(caseWorkflowId(caseId)).fetchHistory();
+  // The CLI writes the same JSON as every Temporal tool; the SDK's own converter trips over two protobufjs copies.
+  const json = execFileSync(inject('temporalCli'), ['workflow', 'show', '--address', inject('temporalAddress'), '-w', caseWorkflowId(caseId), '--output', 'json'], {
+    encoding: 'utf8',
+  });
   mkdirSync(HISTORIES_DIR, { recursive: true });
-  writeFileSync(path.join(HISTORIES_DIR, `${name}.json`), historyToJSON(history));
+  writeFileSync(path.join(HISTORIES_DIR, `${name}.json`), json);
 }

@@ -1,0 +1,67 @@
+// The deadline policy with seconds instead of hours: the dev server does not skip time.
+
+import postgres from 'postgres';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { SEARCH_ATTRIBUTES, caseWorkflowId } from '../workflows/messages.js';
+import type { Policy } from '../workflows/policy.js';
+import { caseClient, recordHistory } from './lifecycle.helpers.js';
+import { type TestEnv, createTestEnv, defaultPolicy, eventually } from './support.js';
+
+let env: TestEnv;
+let c: ReturnType<typeof caseClient>;
+
+beforeAll(async () => {
+  const base = defaultPolicy();
+  const policy: Policy = {
+    ...base,
+    deadlines: { ...base.deadlines, triage: '1h', acceptance: '2s', escalation: '1h', mediaReview: '2s' },
+    urgent: {},
+    grace: '2s',
+  };
+  env = await createTestEnv('deadlines', { policy });
+  c = caseClient(env);
+});
+afterAll(async () => env?.close());
+
+it('When the acceptance deadline passes, then the case is overdue, the squad and the district are told, and after the grace period it escalates by itself', async () => {
+  const [station] = await c.workstations();
+  const filed = await c.file();
+  const d = await c.ok(filed.id, env.keys.desk!, { type: 'triage', decision: 'in_scope', category: 'street_vending', workstationId: station!.id });
+  expect(d).toMatchObject({ state: 'dispatched', overdue: false });
+  const dueAt = Date.parse(d.deadlineAt);
+
+  const overdue = await eventually(() => c.get(d.id), (v) => v.overdue === true, 10_000, 'overdue in the read model');
+  expect(overdue).toMatchObject({ state: 'dispatched', overdue: true, escalationLevel: 'squad' });
+  expect(Date.parse(overdue.overdueSince)).toBeGreaterThanOrEqual(dueAt);
+
+  const listed = await env.request('GET', `/v1/cases?overdue=true&unit=${station!.squadId}`);
+  expect(listed.json().cases.map((x: { id: string }) => x.id)).toContain(d.id);
+
+  const sql = postgres(env.databaseUrl, { max: 1 });
+  const told = await sql`select recipient, "to", kind from notifications where case_id = ${d.id} and kind = 'case_overdue' order by id`;
+  await sql.end();
+  const district = station!.squadId.split('-')[0];
+  expect(told.map((r) => `${r.recipient}@${String(r.to).split('/').at(-1)}`)).toEqual([`supervisor@${station!.squadId}`, `supervisor@${district}`]);
+
+  const description = await env.temporal.workflow.getHandle(caseWorkflowId(d.id)).describe();
+  expect(description.typedSearchAttributes.get(SEARCH_ATTRIBUTES.overdue)).toBe(true);
+
+  const escalated = await eventually(() => c.get(d.id), (v) => v.state === 'escalated', 10_000, 'automatic escalation');
+  expect(escalated).toMatchObject({ state: 'escalated', escalationLevel: 'district', assignedUnitId: district, overdue: false, stage: 'escalation' });
+  const events = await c.events(d.id);
+  expect(events.map((e) => e.type)).toEqual(['intake', 'triage', 'deadline_passed', 'grace_passed']);
+  expect(events[2]).toMatchObject({ actor: { role: 'system' }, from: 'dispatched', to: 'dispatched', payload: { clock: 'stage', stage: 'acceptance' } });
+  expect(events[3]).toMatchObject({ from: 'dispatched', to: 'escalated', payload: { automatic: true, level: 'district' } });
+  await recordHistory(env, d.id, 'overdue-auto-escalated');
+});
+
+it('When a media review is late, then the item is marked overdue and the reviewers are told', async () => {
+  const filed = await c.file();
+  const explained = await c.ok(filed.id, env.keys.desk!, { type: 'triage', decision: 'explain', explanation: '已说明' });
+  expect(explained.state).toBe('resolved');
+  await c.ok(filed.id, env.keys.reporter!, { type: 'media_draft', title: '说明', body: '稿件' });
+  const late = await eventually(() => c.get(filed.id), (v) => v.media.overdue === true, 10_000, 'media review overdue');
+  expect(late.media).toMatchObject({ status: 'in_review', overdue: true });
+  const approved = await c.ok(filed.id, env.keys.supervisor!, { type: 'media_review', decision: 'approve' });
+  expect(approved.media).toMatchObject({ status: 'approved', overdue: false });
+});
