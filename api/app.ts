@@ -344,10 +344,12 @@ export async function buildApp(app: FastifyInstance, deps: AppDeps): Promise<voi
   );
 }
 
-/** Connection-level failures of Postgres or Temporal: the client should retry, not give up. */
+/** Connection-level failures of Postgres or Temporal (drizzle wraps them as causes): the client should retry. */
 function isUnavailable(err: unknown): boolean {
-  const e = err as { code?: string | number; name?: string; message?: string };
-  if (['ECONNREFUSED', 'ECONNRESET', 'CONNECTION_CLOSED', 'CONNECT_TIMEOUT', 'CONNECTION_ENDED', '57P01', '57P03'].includes(String(e.code))) return true;
-  if (e.code === 14) return true; // gRPC UNAVAILABLE
-  return e.name === 'ServiceError' || /UNAVAILABLE|ECONNREFUSED/.test(e.message ?? '');
+  for (let e = err as { code?: string | number; name?: string; message?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    if (['ECONNREFUSED', 'ECONNRESET', 'CONNECTION_CLOSED', 'CONNECT_TIMEOUT', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', '57P01', '57P03'].includes(String(e.code))) return true;
+    if (e.code === 14) return true; // gRPC UNAVAILABLE
+    if (e.name === 'ServiceError' || /UNAVAILABLE|ECONNREFUSED/.test(e.message ?? '')) return true;
+  }
+  return false;
 }

@@ -65,6 +65,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (config.NOTIFY_WEBHOOK_URL && !config.NOTIFY_WEBHOOK_SECRET) {
     throw new ConfigError('Bangnong cannot start: NOTIFY_WEBHOOK_URL is set but NOTIFY_WEBHOOK_SECRET is not (at least 16 characters, used to sign each body)');
   }
+  if (config.PARTNER_WEBHOOK_URL && !config.NOTIFY_WEBHOOK_SECRET) {
+    throw new ConfigError('Bangnong cannot start: PARTNER_WEBHOOK_URL is set but NOTIFY_WEBHOOK_SECRET is not (it signs the partner deliveries too)');
+  }
   if (Boolean(config.TEMPORAL_TLS_CERT) !== Boolean(config.TEMPORAL_TLS_KEY)) {
     throw new ConfigError('Bangnong cannot start: set TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY together (mTLS client certificate and key)');
   }

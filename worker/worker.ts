@@ -29,7 +29,7 @@ export function sendersFromConfig(
   config: { NOTIFY_WEBHOOK_URL?: string; NOTIFY_WEBHOOK_SECRET?: string; PARTNER_WEBHOOK_URL?: string },
 ): SenderRouting {
   const main = config.NOTIFY_WEBHOOK_URL ? new WebhookSender('notify', config.NOTIFY_WEBHOOK_URL, config.NOTIFY_WEBHOOK_SECRET!) : new LogSender(log);
-  const partner = config.PARTNER_WEBHOOK_URL && config.NOTIFY_WEBHOOK_SECRET ? new WebhookSender('partner', config.PARTNER_WEBHOOK_URL, config.NOTIFY_WEBHOOK_SECRET) : undefined;
+  const partner = config.PARTNER_WEBHOOK_URL ? new WebhookSender('partner', config.PARTNER_WEBHOOK_URL, config.NOTIFY_WEBHOOK_SECRET!) : undefined;
   return { main, partner };
 }
 

@@ -1,0 +1,37 @@
+import Fastify from 'fastify';
+import pino from 'pino';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { buildApp } from '../api/app.js';
+import { OrgDirectory } from '../api/org.js';
+import { connectDatabase } from '../db/client.js';
+import { freePort } from '../platform/dev-services.js';
+import { type TestEnv, createTestEnv } from './support.js';
+
+let env: TestEnv;
+beforeAll(async () => {
+  env = await createTestEnv('api_errors');
+});
+afterAll(async () => env?.close());
+
+it('When Postgres is unreachable, then requests get 503 saying to retry, and /readyz names what is down', async () => {
+  const org = await new OrgDirectory(env.database.db).load();
+  // A pool pointed at a port nobody listens on: every query is refused.
+  const dead = connectDatabase(`postgres://x:y@127.0.0.1:${await freePort()}/none`, { max: 1 });
+  const app = Fastify({ loggerInstance: pino({ level: 'silent' }) });
+  await buildApp(app, { db: dead.db, temporal: env.temporal, taskQueue: env.taskQueue, policy: env.policy, org });
+  const list = await app.inject({ method: 'GET', url: '/v1/cases', headers: { authorization: 'Bearer bn_whatever' } });
+  expect(list.statusCode).toBe(503);
+  expect(list.json().error).toMatch(/unavailable; retry/);
+  const ready = await app.inject({ method: 'GET', url: '/readyz' });
+  expect(ready.statusCode).toBe(503);
+  expect(ready.json()).toMatchObject({ status: 'not ready', temporal: 'ok' });
+  expect(ready.json().postgres).not.toBe('ok');
+  await app.close();
+  await dead.close();
+});
+
+it('When a route does not exist, then 404 names it', async () => {
+  const res = await env.request('GET', '/v2/nothing');
+  expect(res.statusCode).toBe(404);
+  expect(res.json()).toEqual({ error: 'no route GET /v2/nothing' });
+});
