@@ -1,4 +1,4 @@
-import Fastify from 'fastify';
+import Fastify, { type FastifyBaseLogger } from 'fastify';
 import pino from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildApp } from '../api/app.js';
@@ -17,7 +17,7 @@ it('When Postgres is unreachable, then requests get 503 saying to retry, and /re
   const org = await new OrgDirectory(env.database.db).load();
   // A pool pointed at a port nobody listens on: every query is refused.
   const dead = connectDatabase(`postgres://x:y@127.0.0.1:${await freePort()}/none`, { max: 1 });
-  const app = Fastify({ loggerInstance: pino({ level: 'silent' }) });
+  const app = Fastify({ loggerInstance: pino({ level: 'silent' }) as FastifyBaseLogger });
   await buildApp(app, { db: dead.db, temporal: env.temporal, taskQueue: env.taskQueue, policy: env.policy, org });
   const list = await app.inject({ method: 'GET', url: '/v1/cases', headers: { authorization: 'Bearer bn_whatever' } });
   expect(list.statusCode).toBe(503);
