@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
-import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type LightMyRequestResponse } from 'fastify';
 import pino from 'pino';
 import postgres from 'postgres';
 import { inject } from 'vitest';
@@ -88,7 +88,7 @@ export async function createTestEnv(name: string, options: TestEnvOptions = {}):
 
   let app!: FastifyInstance;
   const buildApi = async () => {
-    app = Fastify({ loggerInstance: quietLog });
+    app = Fastify({ loggerInstance: quietLog as FastifyBaseLogger });
     await buildApp(app, { db: database.db, temporal, taskQueue, policy, org: await new OrgDirectory(database.db).load(), actionTimeoutMs: 20_000 });
     await app.ready();
   };
