@@ -68,7 +68,14 @@ function principalCache(db: Db) {
     const hash = hashApiKey(key);
     const hit = cache.get(hash);
     if (hit && hit.until > Date.now()) return hit.principal;
-    const principal = await findPrincipalByKey(db, { key });
+    let principal: Principal | undefined;
+    try {
+      principal = await findPrincipalByKey(db, { key });
+    } catch (e) {
+      // While Postgres is away, a key already known keeps working: intake goes on through Temporal.
+      if (hit?.principal) return hit.principal;
+      throw e;
+    }
     if (cache.size > 10_000) cache.clear();
     // Known keys are kept a minute (revocation takes effect within it); unknown ones only briefly.
     cache.set(hash, { principal, until: Date.now() + (principal ? 60_000 : 5_000) });

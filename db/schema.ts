@@ -95,6 +95,8 @@ export const cases = pgTable(
     updatedAt: ts('updated_at').notNull(),
     closedAt: ts('closed_at'),
     version: integer('version').notNull(),
+    /** When the row was last written: how far the read model trails its workflow. */
+    projectedAt: ts('projected_at').notNull().defaultNow(),
   },
   (t) => [
     uniqueIndex('cases_tracking_code_key').on(t.trackingCode),

@@ -44,7 +44,8 @@ function rowOf(view: CaseView): typeof cases.$inferInsert {
  */
 export async function projectCase(db: Db, input: { snapshot: CaseView; events: CaseEvent[]; notifications: Notification[] }): Promise<void> {
   const row = rowOf(input.snapshot);
-  const { id: _id, ...update } = row;
+  const { id: _id, ...fields } = row;
+  const update = { ...fields, projectedAt: sql`now()` };
   await db.transaction(async (tx) => {
     if (input.events.length > 0) {
       await tx

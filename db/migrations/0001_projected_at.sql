@@ -1,0 +1,1 @@
+ALTER TABLE "cases" ADD COLUMN "projected_at" timestamp with time zone DEFAULT now() NOT NULL;

@@ -1,0 +1,235 @@
+// The whole service as separate processes, the way `./bangnong up` runs it, for the fault tests and
+// the benchmarks: a Temporal dev server on a SQLite file, an embedded PostgreSQL, worker and API
+// processes. Each part can be killed, stopped and started again.
+
+import { type ChildProcess, spawn } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { connectDatabase, type Database } from '../db/client.js';
+import { migrateDatabase } from '../db/migrate.js';
+import { createPrincipal } from '../db/queries/principals.js';
+import { CITY, seedOrganisation } from '../db/seed.js';
+import { REPO_ROOT } from '../platform/config.js';
+import {
+  type DevServer,
+  type EmbeddedDatabase,
+  ensureTemporalCli,
+  freePort,
+  startEmbeddedPostgres,
+  startTemporalDevServer,
+  stopChild,
+} from '../platform/dev-services.js';
+import { loadPolicy } from '../platform/policy-file.js';
+import { ROLES, type Role } from '../workflows/domain.js';
+import type { Policy } from '../workflows/policy.js';
+
+export interface ServiceProcess {
+  name: string;
+  child: ChildProcess;
+  /** Peak resident memory so far (VmHWM), in MB. */
+  peakRssMb(): number;
+  stop(): Promise<void>;
+  kill9(): Promise<void>;
+}
+
+export interface Stack {
+  dir: string;
+  temporalAddress: string;
+  databaseUrl: string;
+  apiUrl: string;
+  taskQueue: string;
+  policyFile: string;
+  policy: Policy;
+  keys: Record<Role, string>;
+  database: Database;
+  workers: ServiceProcess[];
+  api?: ServiceProcess;
+  startWorker(extraEnv?: Record<string, string>): Promise<ServiceProcess>;
+  startApi(): Promise<ServiceProcess>;
+  stopPostgres(): Promise<void>;
+  startPostgres(): Promise<void>;
+  restartTemporal(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const say = (m: string) => console.log(`[stack] ${m}`);
+
+function readPeakRss(pid: number | undefined): number {
+  if (!pid) return 0;
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const m = /VmHWM:\s+(\d+) kB/.exec(status);
+    return m ? Number(m[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${what} not ready within ${timeoutMs / 1000}s`);
+}
+
+export async function startStack(o: { name: string; policy?: (p: Policy) => Policy; logLevel?: string; workerEnv?: Record<string, string> }): Promise<Stack> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), `bangnong-${o.name}-`));
+  // Readable by the postgres user the embedded server runs as when this process is root.
+  chmodSync(dir, 0o755);
+  const binary = await ensureTemporalCli(say);
+  const temporalPort = await freePort();
+  const pgPort = await freePort();
+  const apiPort = await freePort();
+  const temporalOptions = { binary, dbFile: path.join(dir, 'temporal.sqlite'), port: temporalPort, logFile: path.join(dir, 'temporal.log') };
+  let temporal: DevServer = await startTemporalDevServer(temporalOptions);
+  const pgOptions = { dir: path.join(dir, 'postgres'), port: pgPort, database: 'bangnong', say };
+  let pg: EmbeddedDatabase | undefined = await startEmbeddedPostgres(pgOptions);
+  const databaseUrl = pg.url;
+  await migrateDatabase(databaseUrl);
+  const database = connectDatabase(databaseUrl, { max: 5 });
+  await seedOrganisation(database.db);
+  const keys = {} as Record<Role, string>;
+  for (const role of ROLES) keys[role] = (await createPrincipal(database.db, { name: `${role}`, role, unitId: CITY.id })).key;
+
+  const base = loadPolicy(path.join(REPO_ROOT, 'policy', 'deadlines.json'), path.join(REPO_ROOT, 'policy', 'calendar.json'));
+  const policy = o.policy ? o.policy(base) : base;
+  const { calendar, ...rest } = policy;
+  const policyFile = path.join(dir, 'deadlines.json');
+  const calendarFile = path.join(dir, 'calendar.json');
+  writeFileSync(policyFile, JSON.stringify(rest));
+  writeFileSync(calendarFile, JSON.stringify(calendar));
+  const taskQueue = `stack-${o.name}`;
+  mkdirSync(path.join(dir, 'logs'), { recursive: true });
+
+  const env = (extra: Record<string, string> = {}) => ({
+    ...process.env,
+    NODE_ENV: 'production',
+    CI: '1',
+    LOG_LEVEL: o.logLevel ?? 'warn',
+    DATABASE_URL: databaseUrl,
+    TEMPORAL_ADDRESS: temporal.address,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    API_PORT: String(apiPort),
+    POLICY_FILE: policyFile,
+    CALENDAR_FILE: calendarFile,
+    ...extra,
+  });
+
+  let serial = 0;
+  const spawnService = (name: string, entry: string, extra?: Record<string, string>): ServiceProcess => {
+    const log = path.join(dir, 'logs', `${name}-${++serial}.log`);
+    const out = openSync(log, 'a');
+    const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: REPO_ROOT, env: env(extra), stdio: ['ignore', out, out] });
+    let peak = 0;
+    const sampler = setInterval(() => (peak = Math.max(peak, readPeakRss(child.pid))), 500);
+    child.once('exit', () => clearInterval(sampler));
+    return {
+      name,
+      child,
+      peakRssMb: () => Math.max(peak, readPeakRss(child.pid)),
+      stop: () => stopChild(child, 30_000),
+      kill9: async () => {
+        if (child.exitCode !== null) return;
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGKILL');
+        await exited;
+      },
+    };
+  };
+
+  const stack: Stack = {
+    dir,
+    get temporalAddress() {
+      return temporal.address;
+    },
+    databaseUrl,
+    apiUrl: `http://127.0.0.1:${apiPort}`,
+    taskQueue,
+    policyFile,
+    policy,
+    keys,
+    database,
+    workers: [],
+    api: undefined,
+    async startWorker(extra) {
+      const w = spawnService('worker', 'worker/main.ts', { ...o.workerEnv, ...extra });
+      stack.workers.push(w);
+      // Ready once the Temporal server lists it as a poller of the task queue.
+      const { Connection } = await import('@temporalio/client');
+      const connection = await Connection.connect({ address: temporal.address });
+      try {
+        await waitFor(
+          'worker',
+          async () => {
+            const res = await connection.workflowService.describeTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue }, taskQueueType: 1 });
+            return res.pollers.some((p) => p.identity?.includes(`bangnong-worker-${w.child.pid}@`));
+          },
+          90_000,
+        );
+      } finally {
+        await connection.close();
+      }
+      return w;
+    },
+    async startApi() {
+      const api = spawnService('api', 'api/server.ts');
+      stack.api = api;
+      await waitFor('API', async () => (await fetch(`${stack.apiUrl}/healthz`)).ok, 60_000);
+      return api;
+    },
+    async stopPostgres() {
+      await pg?.stop();
+      pg = undefined;
+    },
+    async startPostgres() {
+      pg = await startEmbeddedPostgres(pgOptions);
+    },
+    async restartTemporal() {
+      await temporal.stop();
+      temporal = await startTemporalDevServer(temporalOptions);
+    },
+    async close() {
+      await Promise.all([stack.api?.stop(), ...stack.workers.map((w) => w.stop())]);
+      await database.close().catch(() => undefined);
+      await temporal.stop();
+      await pg?.stop();
+    },
+  };
+  return stack;
+}
+
+/** A minimal HTTP client of the contract, for load: JSON in, status and JSON out. */
+export async function call(stack: Stack, method: 'GET' | 'POST', url: string, key: string | undefined, body?: unknown, headers: Record<string, string> = {}) {
+  const res = await fetch(`${stack.apiUrl}${url}`, {
+    method,
+    headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  let json: any;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = { raw: text };
+  }
+  return { status: res.status, json };
+}
+
+/** Runs `task(i)` for i in [0, n) with at most `concurrency` at once. */
+export async function pool<T>(n: number, concurrency: number, task: (i: number) => Promise<T>): Promise<T[]> {
+  const results: T[] = new Array(n);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, n) }, async () => {
+      for (;;) {
+        const i = next++;
+        if (i >= n) return;
+        results[i] = await task(i);
+      }
+    }),
+  );
+  return results;
+}
