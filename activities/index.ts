@@ -16,9 +16,23 @@ export interface ActivityDeps {
 
 export function createActivities({ db, senders, log }: ActivityDeps) {
   return {
-    /** Writes transitions to the read model, the timeline and the outbox in one transaction. */
-    async projectCase(input: { snapshot: CaseView; events: CaseEvent[]; notifications: Notification[] }): Promise<void> {
-      await projectCase(db, input);
+    /**
+     * Writes transitions to the read model, the timeline and the outbox in one transaction, then sends
+     * the messages of inline senders. Answers the ids still to deliver through `deliverNotifications`.
+     */
+    async projectCase(input: { snapshot: CaseView; events: CaseEvent[]; notifications: Notification[] }): Promise<string[]> {
+      const inline = new Set(input.notifications.filter((n) => senderFor(senders, n).inline).map((n) => n.id));
+      await projectCase(db, { ...input, sentInline: inline });
+      const remaining: string[] = [];
+      for (const n of input.notifications) {
+        if (!inline.has(n.id)) {
+          remaining.push(n.id);
+          continue;
+        }
+        const sender = senderFor(senders, n);
+        await sender.send({ ...n, createdAt: input.snapshot.updatedAt, attempts: 1, sentAt: input.snapshot.updatedAt, sender: sender.name });
+      }
+      return remaining;
     },
 
     /** Delivers the outbox messages not yet sent; a failure is thrown so Temporal retries the rest. */

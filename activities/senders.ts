@@ -6,12 +6,18 @@ import type { NotificationRow } from '../db/schema.js';
 
 export interface Sender {
   readonly name: string;
+  /**
+   * True for a sender that cannot fail or stall (the log): its messages go out with the projection
+   * itself, costing no round trip. Others get their own activity, retried by Temporal.
+   */
+  readonly inline: boolean;
   /** Sends one message; throws to have Temporal retry the delivery. */
   send(n: NotificationRow): Promise<void>;
 }
 
 export class LogSender implements Sender {
   readonly name = 'log';
+  readonly inline = true;
   constructor(private readonly log: Logger) {}
   async send(n: NotificationRow): Promise<void> {
     this.log.info({ caseId: n.caseId, notificationId: n.id, recipient: n.recipient, to: n.to, kind: n.kind }, 'notification');
@@ -29,6 +35,7 @@ export function signBody(secret: string, body: string): string {
  * travels as Idempotency-Key: a retry after a lost answer may deliver twice, and receivers dedupe.
  */
 export class WebhookSender implements Sender {
+  readonly inline = false;
   constructor(
     readonly name: string,
     private readonly url: string,
@@ -54,6 +61,6 @@ export interface SenderRouting {
   partner?: Sender;
 }
 
-export function senderFor(routing: SenderRouting, n: NotificationRow): Sender {
+export function senderFor(routing: SenderRouting, n: Pick<NotificationRow, 'recipient'>): Sender {
   return n.recipient === 'partner' && routing.partner ? routing.partner : routing.main;
 }

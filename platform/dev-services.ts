@@ -166,14 +166,24 @@ export async function startTemporalDevServer(o: DevServerOptions): Promise<DevSe
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(o.port), '--log-level', 'warn'];
   if (o.dbFile) {
     mkdirSync(path.dirname(o.dbFile), { recursive: true });
-    args.push('--db-filename', o.dbFile);
+    // WAL with NORMAL sync survives a crash of the server process (the fault tests kill it); only a power
+    // cut can lose the last commits, which is a fair trade for a development server.
+    args.push('--db-filename', o.dbFile, '--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=NORMAL');
   }
   if (o.uiPort) args.push('--ui-port', String(o.uiPort));
   else args.push('--headless');
   if (o.namespace && o.namespace !== 'default') args.push('--namespace', o.namespace);
   for (const [key, type] of Object.entries(CASE_SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${key}=${type}`);
   // The dev server's defaults throttle a single namespace well below what 2 cores sustain.
-  for (const setting of ['frontend.namespaceRPS=20000', 'frontend.namespaceBurstRatio=2', 'history.persistenceMaxQPS=20000', 'frontend.rps=20000']) {
+  // Eager activities and workflow starts save a poll round trip each.
+  for (const setting of [
+    'frontend.namespaceRPS=20000',
+    'frontend.namespaceBurstRatio=2',
+    'history.persistenceMaxQPS=20000',
+    'frontend.rps=20000',
+    'system.enableActivityEagerExecution=true',
+    'system.enableEagerWorkflowStart=true',
+  ]) {
     args.push('--dynamic-config-value', setting);
   }
   const out = openSync(o.logFile, 'a');

@@ -37,6 +37,8 @@ export interface Stack {
   dir: string;
   temporalAddress: string;
   databaseUrl: string;
+  /** Pid of the Temporal dev server (it changes when the server restarts). */
+  temporalPid(): number | undefined;
   apiUrl: string;
   taskQueue: string;
   policyFile: string;
@@ -122,7 +124,9 @@ export async function startStack(o: { name: string; policy?: (p: Policy) => Poli
   const spawnService = (name: string, entry: string, extra?: Record<string, string>): ServiceProcess => {
     const log = path.join(dir, 'logs', `${name}-${++serial}.log`);
     const out = openSync(log, 'a');
-    const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: REPO_ROOT, env: env(extra), stdio: ['ignore', out, out] });
+    // PROFILE_DIR=… writes a V8 CPU profile of each service when it stops (open it in Chrome DevTools).
+    const profile = process.env.PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROFILE_DIR}`] : [];
+    const child = spawn(process.execPath, [...profile, '--import', 'tsx', entry], { cwd: REPO_ROOT, env: env(extra), stdio: ['ignore', out, out] });
     let peak = 0;
     const sampler = setInterval(() => (peak = Math.max(peak, readPeakRss(child.pid))), 500);
     child.once('exit', () => clearInterval(sampler));
@@ -146,6 +150,7 @@ export async function startStack(o: { name: string; policy?: (p: Policy) => Poli
       return temporal.address;
     },
     databaseUrl,
+    temporalPid: () => temporal.process.pid,
     apiUrl: `http://127.0.0.1:${apiPort}`,
     taskQueue,
     policyFile,

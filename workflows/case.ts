@@ -7,12 +7,14 @@ import {
   allHandlersFinished,
   condition,
   log,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
-import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import type { SearchAttributeUpdatePair, TypedSearchAttributes } from '@temporalio/common';
 import type * as activities from '../activities/index.js';
 import type { CaseEvent, CaseIntake, CaseView, Notification } from './domain.js';
 import {
@@ -68,7 +70,7 @@ export async function caseWorkflow({ intake, policy }: CaseWorkflowInput): Promi
     c = d.next;
     pendingEvents.push(d.event);
     pendingNotifications.push(...d.notifications);
-    log.info('case transition', { caseId: c.id, event: d.event.type, from: d.event.from, to: d.event.to, seq: d.event.seq });
+    log.debug('case transition', { caseId: c.id, event: d.event.type, from: d.event.from, to: d.event.to, seq: d.event.seq });
   };
 
   setHandler(caseStateQuery, () => c);
@@ -97,7 +99,9 @@ export async function caseWorkflow({ intake, policy }: CaseWorkflowInput): Promi
   );
 
   // Projection runs one batch at a time, so the read model sees the case's events in order.
-  let lastAttributes = '';
+  // Intake sets the first search attributes with the start; they need no upsert until they change.
+  // (Cases started before this change upserted them once more after the first projection.)
+  let lastAttributes = patched('initial-search-attributes-from-start') ? attributesKey(workflowInfo().typedSearchAttributes) : '';
   const project = async () => {
     for (;;) {
       await condition(() => pendingEvents.length > 0);
@@ -106,12 +110,14 @@ export async function caseWorkflow({ intake, policy }: CaseWorkflowInput): Promi
       pendingEvents = [];
       pendingNotifications = [];
       const snapshot = c;
-      await projectCase({ snapshot, events, notifications });
+      const remaining = await projectCase({ snapshot, events, notifications });
       projectedVersion = snapshot.version;
       lastAttributes = syncSearchAttributes(snapshot, lastAttributes);
-      if (notifications.length > 0) {
+      // Histories from before inline delivery recorded no answer: everything went through the activity then.
+      const toDeliver = (remaining as string[] | undefined) ?? notifications.map((n) => n.id);
+      if (toDeliver.length > 0) {
         deliveries++;
-        void deliverNotifications({ caseId: snapshot.id, ids: notifications.map((n) => n.id) }).finally(() => deliveries--);
+        void deliverNotifications({ caseId: snapshot.id, ids: toDeliver }).finally(() => deliveries--);
       }
     }
   };
@@ -150,6 +156,11 @@ function nextClock(c: CaseView, policy: Policy): { at: string; action?: ClockAct
   if (finish) candidates.push({ at: finish });
   candidates.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
   return candidates[0];
+}
+
+function attributesKey(a: TypedSearchAttributes): string {
+  const deadline = a.get(SEARCH_ATTRIBUTES.deadline);
+  return JSON.stringify([a.get(SEARCH_ATTRIBUTES.state) ?? null, a.get(SEARCH_ATTRIBUTES.unit) ?? null, deadline ? deadline.toISOString() : null, a.get(SEARCH_ATTRIBUTES.overdue) ?? null]);
 }
 
 /** Upserts the case's search attributes when they changed; returns what they now are. */

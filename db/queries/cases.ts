@@ -39,42 +39,65 @@ function rowOf(view: CaseView): typeof cases.$inferInsert {
 }
 
 /**
- * Writes a batch of a case's transitions in one transaction: its events, its outbox messages and
- * its row. Safe to repeat: events and messages are keyed, and the row only ever moves forward.
+ * Writes a batch of a case's transitions as one statement (one round trip, atomic): its events, its
+ * outbox messages and its row. Safe to repeat: events and messages are keyed, and the row only ever
+ * moves forward. `sentInline` marks messages an inline sender delivers right after.
  */
-export async function projectCase(db: Db, input: { snapshot: CaseView; events: CaseEvent[]; notifications: Notification[] }): Promise<void> {
-  const row = rowOf(input.snapshot);
-  const { id: _id, ...fields } = row;
-  const update = { ...fields, projectedAt: sql`now()` };
-  await db.transaction(async (tx) => {
-    if (input.events.length > 0) {
-      await tx
-        .insert(caseEvents)
-        .values(
-          input.events.map((e) => ({
-            caseId: e.caseId,
-            seq: e.seq,
-            type: e.type,
-            actor: e.actor,
-            at: e.at,
-            fromState: e.from ?? null,
-            toState: e.to,
-            payload: e.payload,
-          })),
-        )
-        .onConflictDoNothing();
-    }
-    if (input.notifications.length > 0) {
-      await tx
-        .insert(notifications)
-        .values(input.notifications.map((n) => ({ id: n.id, caseId: n.caseId, recipient: n.recipient, to: n.to, kind: n.kind, body: n.body })))
-        .onConflictDoNothing();
-    }
-    await tx
-      .insert(cases)
-      .values(row)
-      .onConflictDoUpdate({ target: cases.id, set: update, setWhere: sql`${cases.version} < excluded.version` });
-  });
+export async function projectCase(
+  db: Db,
+  input: { snapshot: CaseView; events: CaseEvent[]; notifications: Notification[]; sentInline?: ReadonlySet<string> },
+): Promise<void> {
+  const r = rowOf(input.snapshot);
+  const events = input.events.map((e) => ({
+    case_id: e.caseId,
+    seq: e.seq,
+    type: e.type,
+    actor: e.actor,
+    at: e.at,
+    from_state: e.from ?? null,
+    to_state: e.to,
+    payload: e.payload,
+  }));
+  const messages = input.notifications.map((n) => ({
+    id: n.id,
+    case_id: n.caseId,
+    recipient: n.recipient,
+    to: n.to,
+    kind: n.kind,
+    body: n.body,
+    sent_at: input.sentInline?.has(n.id) ? input.snapshot.updatedAt : null,
+    sender: input.sentInline?.has(n.id) ? 'log' : null,
+  }));
+  await db.execute(sql`
+    with ev as (
+      insert into case_events (case_id, seq, type, actor, at, from_state, to_state, payload)
+      select case_id, seq, type, actor, at, from_state, to_state, payload
+      from jsonb_to_recordset(${JSON.stringify(events)}::jsonb)
+        as x(case_id text, seq int, type text, actor jsonb, at timestamptz, from_state text, to_state text, payload jsonb)
+      on conflict do nothing
+    ), msg as (
+      insert into notifications (id, case_id, recipient, "to", kind, body, sent_at, attempts, sender)
+      select id, case_id, recipient, "to", kind, body, sent_at, case when sent_at is null then 0 else 1 end, sender
+      from jsonb_to_recordset(${JSON.stringify(messages)}::jsonb)
+        as x(id text, case_id text, recipient text, "to" text, kind text, body jsonb, sent_at timestamptz, sender text)
+      on conflict do nothing
+    )
+    insert into cases (id, tracking_code, channel, external_id, title, category, urgent, state, outcome, stage, deadline_at, overdue,
+                       overdue_since, escalation_level, district_id, squad_id, assigned_unit_id, assigned_unit_path, assigned_officer_id,
+                       workstation_id, media_status, rating, view, created_at, updated_at, closed_at, version, projected_at)
+    values (${r.id}, ${r.trackingCode}, ${r.channel}, ${r.externalId}, ${r.title}, ${r.category}, ${r.urgent}, ${r.state}, ${r.outcome},
+            ${r.stage}, ${r.deadlineAt}, ${r.overdue}, ${r.overdueSince}, ${r.escalationLevel}, ${r.districtId}, ${r.squadId},
+            ${r.assignedUnitId}, ${r.assignedUnitPath}, ${r.assignedOfficerId}, ${r.workstationId}, ${r.mediaStatus}, ${r.rating},
+            ${JSON.stringify(r.view)}::jsonb, ${r.createdAt}, ${r.updatedAt}, ${r.closedAt}, ${r.version}, now())
+    on conflict (id) do update set
+      tracking_code = excluded.tracking_code, title = excluded.title, category = excluded.category, urgent = excluded.urgent,
+      state = excluded.state, outcome = excluded.outcome, stage = excluded.stage, deadline_at = excluded.deadline_at,
+      overdue = excluded.overdue, overdue_since = excluded.overdue_since, escalation_level = excluded.escalation_level,
+      district_id = excluded.district_id, squad_id = excluded.squad_id, assigned_unit_id = excluded.assigned_unit_id,
+      assigned_unit_path = excluded.assigned_unit_path, assigned_officer_id = excluded.assigned_officer_id,
+      workstation_id = excluded.workstation_id, media_status = excluded.media_status, rating = excluded.rating, view = excluded.view,
+      updated_at = excluded.updated_at, closed_at = excluded.closed_at, version = excluded.version, projected_at = excluded.projected_at
+    where cases.version < excluded.version`);
 }
 
 export async function getCaseById(db: Db, { id }: { id: string }): Promise<CaseView | undefined> {

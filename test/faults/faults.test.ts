@@ -165,7 +165,12 @@ describe('faults', () => {
       await client.connection.close();
       return count;
     })();
-    const [{ rows }] = (await stack.database.sql`select count(*)::int as rows from cases`) as unknown as [{ rows: number }];
+    // The read model follows the workflows; give it time to catch up before counting.
+    let rows = 0;
+    for (let t = 0; t < 60 && rows < n; t++) {
+      [{ rows }] = (await stack.database.sql`select count(*)::int as rows from cases`) as unknown as [{ rows: number }];
+      if (rows < n) await sleep(1000);
+    }
     report('API restart mid-intake', { requests: n, retries: tally.retries, caseWorkflows: temporalCount, readModelRows: rows, duplicated: temporalCount - n, statuses: tally.statuses });
     expect(ids.sort()).toEqual(expected.sort());
     expect(temporalCount).toBe(n);

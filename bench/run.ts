@@ -1,0 +1,333 @@
+// `./bangnong bench`: the numbers users choose a system on, each against a baseline measured in the
+// same run on the same server. Everything runs on this machine: Temporal dev server (SQLite file),
+// PostgreSQL, one worker, the API and this load generator.
+//
+//   ./bangnong bench                 all benchmarks
+//   ./bangnong bench intake list     only those named (intake, lifecycle, latency, list, deadlines)
+//   BENCH_SCALE=0.2 ./bangnong bench  smaller counts, for a quick look
+
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Client, Connection } from '@temporalio/client';
+import { caseIdFor } from '../api/cases.js';
+import { REPO_ROOT } from '../platform/config.js';
+import { type Stack, call, pool, startStack } from '../test/stack.js';
+import { baselineStepUpdate } from '../workflows/baselines.js';
+import type { Policy } from '../workflows/policy.js';
+import { seedCases } from './seed-cases.js';
+
+const scale = Number(process.env.BENCH_SCALE ?? 1);
+const only = new Set(process.argv.slice(2));
+const wanted = (name: string) => only.size === 0 || only.has(name);
+const n = (count: number) => Math.max(10, Math.round(count * scale));
+
+interface Result {
+  name: string;
+  figures: Record<string, number | string>;
+  target: string;
+  met: boolean;
+}
+const results: Result[] = [];
+
+function percentile(values: number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+const round = (x: number, digits = 1) => Number(x.toFixed(digits));
+
+function record(r: Result) {
+  results.push(r);
+  const figures = Object.entries(r.figures).map(([k, v]) => `${k}=${v}`).join('  ');
+  console.log(`\n== ${r.name}: ${figures}\n   target: ${r.target} → ${r.met ? 'met' : 'NOT met'}`);
+}
+
+/** CPU seconds used so far by each part of the stack (user + system, from /proc). */
+function cpuSeconds(stack: Stack): Record<string, number> {
+  const ticks = (pid: number | undefined) => {
+    if (!pid) return 0;
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / 100;
+    } catch {
+      return 0;
+    }
+  };
+  let postgres = 0;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('postgres')) postgres += ticks(Number(pid));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return {
+    temporal: ticks(stack.temporalPid()),
+    worker: stack.workers.reduce((sum, w) => sum + ticks(w.child.pid), 0),
+    api: ticks(stack.api?.child.pid),
+    postgres,
+    load: ticks(process.pid),
+  };
+}
+
+/** CPU milliseconds per item that each process spent between two readings. */
+function cpuPerItem(before: Record<string, number>, after: Record<string, number>, items: number): string {
+  return Object.keys(after)
+    .map((k) => `${k} ${Math.round(((after[k]! - before[k]!) * 1000) / items)}`)
+    .join(', ');
+}
+
+async function temporalClient(stack: Stack): Promise<Client> {
+  return new Client({ connection: await Connection.connect({ address: stack.temporalAddress }) });
+}
+
+async function timed<T>(fn: () => Promise<T>): Promise<{ seconds: number; value: T }> {
+  const t = performance.now();
+  const value = await fn();
+  return { seconds: (performance.now() - t) / 1000, value };
+}
+
+async function waitForRows(stack: Stack, where: string, count: number, timeoutMs = 600_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const [row] = await stack.database.sql.unsafe<{ n: number }[]>(`select count(*)::int as n from cases where ${where}`);
+    if (row!.n >= count) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`the read model did not reach ${count} rows (${where}) in ${timeoutMs / 1000}s`);
+}
+
+const intakeBody = (tag: string) => ({
+  channel: 'hotline',
+  externalId: tag,
+  title: '夜间施工噪音',
+  description: '工地每晚十一点后仍在施工',
+  location: { address: '闵行区七宝镇漕宝路1号', district: '闵行区', street: '七宝镇' },
+  citizen: { phone: '13800000000' },
+});
+
+async function benchIntake(stack: Stack, client: Client) {
+  const count = n(2000);
+  const concurrency = 32;
+  const ours = await timed(() =>
+    pool(count, concurrency, async (i) => {
+      const res = await call(stack, 'POST', '/v1/cases', stack.keys.intake, intakeBody(`intake-${i}`));
+      if (res.status !== 201) throw new Error(`intake answered ${res.status}: ${JSON.stringify(res.json)}`);
+    }),
+  );
+  // Accepted is not yet projected: wait for the read model, so the next benchmark starts on an idle worker.
+  const projected = await timed(() => waitForRows(stack, `channel = 'hotline' and external_id like 'intake-%'`, count));
+  const baseline = await timed(() =>
+    pool(count, concurrency, (i) => client.workflow.start('baselineNoopWorkflow', { workflowId: `noop-${i}`, taskQueue: stack.taskQueue, args: [] })),
+  );
+  const rate = count / ours.seconds;
+  const baseRate = count / baseline.seconds;
+  record({
+    name: 'intake',
+    figures: {
+      cases: count,
+      concurrency,
+      'cases/s': round(rate),
+      'baseline starts/s': round(baseRate),
+      ratio: round(rate / baseRate, 2),
+      'all in the read model after s': round(ours.seconds + projected.seconds),
+    },
+    target: 'ratio ≥ 0.8 and ≥ 100 cases/s',
+    met: rate / baseRate >= 0.8 && rate >= 100,
+  });
+}
+
+async function lifecycle(stack: Stack, tag: string, workstationId: string, latencies?: number[]) {
+  const filed = await call(stack, 'POST', '/v1/cases', stack.keys.intake, { ...intakeBody(tag), channel: 'xinmin' });
+  if (filed.status !== 201) throw new Error(`intake answered ${filed.status}`);
+  const id = filed.json.id;
+  const steps: [string, object][] = [
+    [stack.keys.desk, { type: 'triage', decision: 'in_scope', category: 'night_construction_noise', workstationId }],
+    [stack.keys.officer, { type: 'accept' }],
+    [stack.keys.officer, { type: 'resolve', result: '已责令停工' }],
+    [stack.keys.officer, { type: 'feedback', message: '已处理' }],
+    [stack.keys.desk, { type: 'media_waive' }],
+  ];
+  for (const [key, body] of steps) {
+    const t = performance.now();
+    const res = await call(stack, 'POST', `/v1/cases/${id}/actions`, key, body);
+    latencies?.push(performance.now() - t);
+    if (res.status !== 200) throw new Error(`${(body as { type: string }).type} answered ${res.status}: ${JSON.stringify(res.json)}`);
+  }
+  if ((await call(stack, 'GET', `/v1/cases/${id}`, stack.keys.desk)).json.state !== 'closed') throw new Error(`case ${id} did not close`);
+}
+
+async function baselineLifecycle(client: Client, stack: Stack, i: number) {
+  const handle = await client.workflow.start('baselineUpdatesWorkflow', { workflowId: `updates-${i}-${Date.now()}`, taskQueue: stack.taskQueue, args: [5] });
+  for (let s = 0; s < 5; s++) await handle.executeUpdate(baselineStepUpdate, { args: ['step'] });
+  await handle.result();
+}
+
+let peakLifecycleRate = 0;
+
+async function benchLifecycle(stack: Stack, client: Client, workstationId: string) {
+  const count = n(600);
+  const concurrency = 32;
+  const c0 = cpuSeconds(stack);
+  const ours = await timed(() => pool(count, concurrency, (i) => lifecycle(stack, `life-${i}`, workstationId)));
+  const c1 = cpuSeconds(stack);
+  const baseline = await timed(() => pool(count, concurrency, (i) => baselineLifecycle(client, stack, i)));
+  const c2 = cpuSeconds(stack);
+  const rate = count / ours.seconds;
+  const baseRate = count / baseline.seconds;
+  peakLifecycleRate = rate;
+  record({
+    name: 'lifecycle',
+    figures: {
+      lifecycles: count,
+      concurrency,
+      'lifecycles/s': round(rate),
+      'baseline/s': round(baseRate),
+      ratio: round(rate / baseRate, 2),
+      'CPU ms per lifecycle': cpuPerItem(c0, c1, count),
+      'CPU ms per baseline': cpuPerItem(c1, c2, count),
+    },
+    target: 'ratio ≥ 0.7 and ≥ 20 lifecycles/s',
+    met: rate / baseRate >= 0.7 && rate >= 20,
+  });
+}
+
+async function benchLatency(stack: Stack, workstationId: string) {
+  // Open loop: lifecycles start at half the peak rate whatever the answers, so queueing shows in the tail.
+  const rate = Math.max(1, (peakLifecycleRate || 20) / 2);
+  const seconds = 30 * Math.min(1, scale * 2);
+  const total = Math.round(rate * seconds);
+  const latencies: number[] = [];
+  const running: Promise<void>[] = [];
+  const start = performance.now();
+  for (let i = 0; i < total; i++) {
+    const due = start + (i / rate) * 1000;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    running.push(lifecycle(stack, `lat-${i}`, workstationId, latencies));
+  }
+  await Promise.all(running);
+  const p50 = percentile(latencies, 50);
+  const p99 = percentile(latencies, 99);
+  record({
+    name: 'action latency',
+    figures: { 'lifecycles/s offered': round(rate), actions: latencies.length, 'p50 ms': round(p50), 'p99 ms': round(p99) },
+    target: 'p99 ≤ 150 ms at half the peak rate',
+    met: p99 <= 150,
+  });
+}
+
+async function benchList(stack: Stack) {
+  const count = n(100_000);
+  const { seconds } = await timed(() => seedCases(stack.database.sql, count));
+  const district = '310112';
+  const url = `/v1/cases?overdue=true&unit=${district}&limit=50`;
+  for (let i = 0; i < 50; i++) await call(stack, 'GET', url, stack.keys.supervisor);
+  const latencies: number[] = [];
+  let shown = 0;
+  for (let i = 0; i < 500; i++) {
+    const t = performance.now();
+    const res = await call(stack, 'GET', url, stack.keys.supervisor);
+    latencies.push(performance.now() - t);
+    shown = res.json.cases.length;
+  }
+  const p95 = percentile(latencies, 95);
+  record({
+    name: 'supervisor list',
+    figures: { cases: count, 'seeded in s': round(seconds), 'rows per page': shown, 'p50 ms': round(percentile(latencies, 50), 2), 'p95 ms': round(p95, 2) },
+    target: 'p95 ≤ 20 ms over 100,000 cases',
+    met: p95 <= 20 && count >= 100_000,
+  });
+}
+
+async function benchDeadlines(stack: Stack, client: Client) {
+  // Cases are started straight on Temporal (what intake does, minus HTTP) so 10,000 fit in the window.
+  const count = n(10_000);
+  const lead = 75;
+  const policyFor = (_: number): Policy => ({ ...stack.policy, deadlines: { ...stack.policy.deadlines, triage: `${lead}s` } });
+  const worker = stack.workers[0]!;
+  const started = await timed(() =>
+    pool(count, 64, async (i) => {
+      const id = caseIdFor('patrol', `deadline-${i}`);
+      const receivedAt = new Date().toISOString();
+      await client.workflow.start('caseWorkflow', {
+        workflowId: `case-${id}`,
+        taskQueue: stack.taskQueue,
+        args: [
+          {
+            intake: {
+              id,
+              trackingCode: `BD${String(i).padStart(10, '0')}`,
+              channel: 'patrol',
+              externalId: `deadline-${i}`,
+              title: '巡查发现',
+              description: '占道经营',
+              urgent: false,
+              location: { address: '黄浦区' },
+              attachments: [],
+              receivedAt,
+              filedBy: { id: 'bench', role: 'intake', unitPath: '310000' },
+            },
+            policy: policyFor(i),
+          },
+        ],
+      });
+    }),
+  );
+  console.log(`   started ${count} cases in ${round(started.seconds)} s; their triage deadlines fall within the next ${lead} s`);
+  const deadline = Date.now() + (lead + 300) * 1000;
+  let overdue = 0;
+  while (Date.now() < deadline) {
+    const [row] = await stack.database.sql<{ overdue: number }[]>`select count(*)::int as overdue from cases where channel = 'patrol' and overdue`;
+    overdue = row!.overdue;
+    if (overdue >= count) break;
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+  const [lag] = await stack.database.sql<{ p50: number; p99: number; max: number }[]>`
+    select percentile_cont(0.5) within group (order by extract(epoch from projected_at - deadline_at)) * 1000 as p50,
+           percentile_cont(0.99) within group (order by extract(epoch from projected_at - deadline_at)) * 1000 as p99,
+           max(extract(epoch from projected_at - deadline_at)) * 1000 as max
+    from cases where channel = 'patrol' and overdue`;
+  record({
+    name: 'deadline lag',
+    figures: { cases: count, overdue, 'p50 ms': round(Number(lag!.p50)), 'p99 ms': round(Number(lag!.p99)), 'max ms': round(Number(lag!.max)) },
+    target: 'p99 ≤ 1 s with 10,000 deadlines due within a minute',
+    met: Number(lag!.p99) <= 1000 && overdue >= count,
+  });
+  record({
+    name: 'worker memory',
+    figures: { 'open cases': count, 'peak RSS MB': round(worker.peakRssMb()), maxCachedWorkflows: process.env.WORKER_MAX_CACHED_WORKFLOWS ?? 500 },
+    target: 'peak RSS ≤ 512 MB with 10,000 open cases',
+    met: worker.peakRssMb() <= 512,
+  });
+}
+
+async function main() {
+  console.log(`Bangnong benchmarks on ${os.cpus().length} × ${os.cpus()[0]?.model}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, scale ${scale}`);
+  const stack = await startStack({ name: 'bench', logLevel: 'warn' });
+  try {
+    await stack.startWorker();
+    await stack.startApi();
+    const client = await temporalClient(stack);
+    const workstationId = (await call(stack, 'GET', '/v1/workstations', stack.keys.desk)).json.workstations[0].id;
+    if (wanted('intake')) await benchIntake(stack, client);
+    if (wanted('lifecycle') || wanted('latency')) await benchLifecycle(stack, client, workstationId);
+    if (wanted('latency')) await benchLatency(stack, workstationId);
+    if (wanted('deadlines')) await benchDeadlines(stack, client);
+    if (wanted('list')) await benchList(stack);
+    await client.connection.close();
+  } finally {
+    await stack.close();
+  }
+  const file = path.join(REPO_ROOT, 'bench', 'results.json');
+  writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), machine: `${os.cpus().length} × ${os.cpus()[0]?.model}`, scale, results }, null, 2));
+  console.log(`\nresults written to ${path.relative(REPO_ROOT, file)}`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
