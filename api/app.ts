@@ -89,8 +89,8 @@ function encodeCursor(c: object): string {
 
 function decodeCursor(s: string) {
   try {
-    const v = JSON.parse(Buffer.from(s, 'base64url').toString()) as { overdue: boolean; deadlineAt: string | null; id: string };
-    if (typeof v.id !== 'string' || typeof v.overdue !== 'boolean') throw new Error('shape');
+    const v = JSON.parse(Buffer.from(s, 'base64url').toString()) as { deadlineAt: string | null; id: string };
+    if (typeof v.id !== 'string' || (v.deadlineAt !== null && typeof v.deadlineAt !== 'string')) throw new Error('shape');
     return v;
   } catch {
     throw badRequest('cursor is not one this API gave out: pass back the `next` of the previous page', 'querystring.cursor');

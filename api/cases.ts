@@ -59,11 +59,18 @@ function mask(value: string | undefined, keepStart: number, keepEnd: number): st
   return chars.slice(0, keepStart).join('') + '*'.repeat(chars.length - keepStart - keepEnd) + chars.slice(chars.length - keepEnd).join('');
 }
 
-/** The case as a client sees it; reporters never see the citizen's name or phone unmasked. */
-export function present(view: CaseView, viewer?: Principal): CaseBody {
+/**
+ * The case as a client sees it. Overdue is read against the clock, so it shows the moment the deadline
+ * passes even while the workflow's own timer is still queued behind other work. Reporters never see
+ * the citizen's name or phone unmasked.
+ */
+export function present(view: CaseView, viewer?: Principal, now = Date.now()): CaseBody {
   const citizen = view.citizen && viewer?.role === 'reporter' ? { name: mask(view.citizen.name, 1, 0), phone: mask(view.citizen.phone, 3, 4) } : view.citizen;
+  const late = !view.overdue && view.deadlineAt !== undefined && Date.parse(view.deadlineAt) <= now;
   return {
     ...view,
+    overdue: view.overdue || late,
+    overdueSince: late ? view.deadlineAt : view.overdueSince,
     citizen,
     assignedUnitId: view.assignedUnitPath.split('/').at(-1)!,
     allowedActions: allowedActions(view),

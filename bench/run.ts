@@ -291,15 +291,25 @@ async function benchDeadlines(stack: Stack, client: Client) {
            percentile_cont(0.99) within group (order by extract(epoch from projected_at - deadline_at)) * 1000 as p99,
            max(extract(epoch from projected_at - deadline_at)) * 1000 as max
     from cases where channel = 'patrol' and overdue`;
+  // What a supervisor sees: the API reads overdue against the clock, so a case shows overdue at its deadline.
+  const [shown] = await stack.database.sql<{ n: number }[]>`select count(*)::int as n from cases where channel = 'patrol' and deadline_at <= now()`;
+  const listed = await call(stack, 'GET', '/v1/cases?overdue=true&channel=patrol&limit=1', stack.keys.supervisor);
   record({
     name: 'deadline lag',
-    figures: { cases: count, overdue, 'p50 ms': round(Number(lag!.p50)), 'p99 ms': round(Number(lag!.p99)), 'max ms': round(Number(lag!.max)) },
-    target: 'p99 ≤ 1 s with 10,000 deadlines due within a minute',
+    figures: {
+      cases: count,
+      'shown overdue by the API at the deadline': `${shown!.n} (read against the clock, lag 0)`,
+      'first listed': listed.json.cases[0]?.overdue ? 'overdue' : 'not overdue',
+      'workflow timer → overdue event in the read model, p50 ms': round(Number(lag!.p50)),
+      'p99 ms': round(Number(lag!.p99)),
+      'max ms': round(Number(lag!.max)),
+    },
+    target: 'p99 ≤ 1 s with 10,000 deadlines due within a minute (the workflow reaction: notifications, search attributes)',
     met: Number(lag!.p99) <= 1000 && overdue >= count,
   });
   record({
     name: 'worker memory',
-    figures: { 'open cases': count, 'peak RSS MB': round(worker.peakRssMb()), maxCachedWorkflows: process.env.WORKER_MAX_CACHED_WORKFLOWS ?? 500 },
+    figures: { 'open cases': count, 'peak RSS MB': round(worker.peakRssMb()), maxCachedWorkflows: process.env.WORKER_MAX_CACHED_WORKFLOWS ?? 250 },
     target: 'peak RSS ≤ 512 MB with 10,000 open cases',
     met: worker.peakRssMb() <= 512,
   });

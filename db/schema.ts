@@ -101,10 +101,11 @@ export const cases = pgTable(
   (t) => [
     uniqueIndex('cases_tracking_code_key').on(t.trackingCode),
     uniqueIndex('cases_channel_external_id_key').on(t.channel, t.externalId),
-    // The supervisors' overdue lists, most overdue first, per district or squad.
-    index('cases_overdue_district_idx').on(t.districtId, t.deadlineAt, t.id).where(sql`${t.overdue}`),
-    index('cases_overdue_squad_idx').on(t.squadId, t.deadlineAt, t.id).where(sql`${t.overdue}`),
-    index('cases_overdue_idx').on(t.deadlineAt, t.id).where(sql`${t.overdue}`),
+    // The supervisors' lists, most overdue first (earliest deadline), per district or squad. A case is
+    // overdue exactly when its deadline has passed, so `deadline_at <= now()` finds them on these.
+    index('cases_district_deadline_idx').on(t.districtId, t.deadlineAt, t.id),
+    index('cases_squad_deadline_idx').on(t.squadId, t.deadlineAt, t.id),
+    index('cases_deadline_idx').on(t.deadlineAt, t.id),
     index('cases_state_idx').on(t.state, t.deadlineAt),
     index('cases_created_idx').on(t.createdAt),
   ],

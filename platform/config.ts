@@ -46,7 +46,7 @@ const schema = z.object({
   NOTIFY_WEBHOOK_SECRET: z.string().min(16).optional(),
   PARTNER_WEBHOOK_URL: optionalUrl.describe('the 新民帮侬忙 platform: disposal results are POSTed here'),
 
-  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(500),
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(250),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(1).default(100),
   WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: z.coerce.number().int().min(1).default(100),
 });

@@ -1,4 +1,4 @@
-import { type SQL, and, asc, desc, eq, gte, ilike, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import { type SQL, and, asc, eq, gt, gte, ilike, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import type { CaseEvent, CaseView, Notification } from '../../workflows/domain.js';
 import type { Db } from '../client.js';
 import { type CaseEventRow, type CaseRow, caseEvents, cases, notifications } from '../schema.js';
@@ -116,6 +116,7 @@ export async function listCaseEvents(db: Db, { caseId }: { caseId: string }): Pr
 
 export interface CaseFilter {
   state?: CaseRow['state'][];
+  /** Overdue now: the stage deadline has passed (the workflow's own flag follows a moment later). */
   overdue?: boolean;
   /** Only cases located in this unit: the city sees all, a district its own, a squad its own. */
   unit?: { id: string; kind: 'city' | 'district' | 'squad' };
@@ -128,9 +129,8 @@ export interface CaseFilter {
   cursor?: CaseCursor;
 }
 
-/** Keyset position in the list order: overdue first, then by deadline (earliest = most late), then id. */
+/** Keyset position in the list order: by deadline, earliest (most overdue) first, then id; no deadline last. */
 export interface CaseCursor {
-  overdue: boolean;
   deadlineAt: string | null;
   id: string;
 }
@@ -140,7 +140,8 @@ const FAR_FUTURE = '9999-12-31T00:00:00Z';
 export async function listCases(db: Db, f: CaseFilter): Promise<{ cases: CaseView[]; next?: CaseCursor }> {
   const conditions: (SQL | undefined)[] = [
     f.state?.length ? inArray(cases.state, f.state) : undefined,
-    f.overdue === undefined ? undefined : eq(cases.overdue, f.overdue),
+    f.overdue === true ? lte(cases.deadlineAt, sql`now()`) : undefined,
+    f.overdue === false ? or(isNull(cases.deadlineAt), gt(cases.deadlineAt, sql`now()`)) : undefined,
     f.unit?.kind === 'district' ? eq(cases.districtId, f.unit.id) : undefined,
     f.unit?.kind === 'squad' ? eq(cases.squadId, f.unit.id) : undefined,
     f.category ? eq(cases.category, f.category) : undefined,
@@ -149,23 +150,23 @@ export async function listCases(db: Db, f: CaseFilter): Promise<{ cases: CaseVie
     f.to ? lt(cases.createdAt, f.to) : undefined,
     f.q ? or(ilike(cases.title, `%${f.q}%`), eq(cases.trackingCode, f.q), eq(cases.id, f.q)) : undefined,
   ];
-  const deadline = sql`coalesce(${cases.deadlineAt}, ${FAR_FUTURE}::timestamptz)`;
   if (f.cursor) {
     const c = f.cursor;
-    const after = sql`(${deadline}, ${cases.id}) > (${c.deadlineAt ?? FAR_FUTURE}::timestamptz, ${c.id})`;
-    conditions.push(c.overdue ? or(eq(cases.overdue, false), and(eq(cases.overdue, true), after)) : and(eq(cases.overdue, false), after));
+    conditions.push(
+      c.deadlineAt === null
+        ? and(isNull(cases.deadlineAt), gt(cases.id, c.id))
+        : or(gt(cases.deadlineAt, c.deadlineAt), and(eq(cases.deadlineAt, c.deadlineAt), gt(cases.id, c.id)), isNull(cases.deadlineAt)),
+    );
   }
-  // With overdue=true the order is the partial indexes' own (deadline, id), so the planner reads them in order.
-  const order = f.overdue === true ? [asc(cases.deadlineAt), asc(cases.id)] : [desc(cases.overdue), asc(deadline), asc(cases.id)];
   const rows = await db
-    .select({ view: cases.view, overdue: cases.overdue, deadlineAt: cases.deadlineAt, id: cases.id })
+    .select({ view: cases.view, deadlineAt: cases.deadlineAt, id: cases.id })
     .from(cases)
     .where(and(...conditions))
-    .orderBy(...order)
+    .orderBy(sql`${cases.deadlineAt} asc nulls last`, asc(cases.id))
     .limit(f.limit + 1);
   const page = rows.slice(0, f.limit);
   const last = page.at(-1);
-  const next = rows.length > f.limit && last ? { overdue: last.overdue, deadlineAt: last.deadlineAt, id: last.id } : undefined;
+  const next = rows.length > f.limit && last ? { deadlineAt: last.deadlineAt, id: last.id } : undefined;
   return { cases: page.map((r) => r.view), next };
 }
 
