@@ -15,6 +15,24 @@ export interface TemporalSettings {
   apiKey?: string;
 }
 
+export function temporalSettings(config: {
+  TEMPORAL_ADDRESS?: string;
+  TEMPORAL_NAMESPACE: string;
+  TEMPORAL_TLS: boolean;
+  TEMPORAL_TLS_CERT?: string;
+  TEMPORAL_TLS_KEY?: string;
+  TEMPORAL_API_KEY?: string;
+}): TemporalSettings {
+  return {
+    address: config.TEMPORAL_ADDRESS!,
+    namespace: config.TEMPORAL_NAMESPACE,
+    tls: config.TEMPORAL_TLS,
+    tlsCert: config.TEMPORAL_TLS_CERT,
+    tlsKey: config.TEMPORAL_TLS_KEY,
+    apiKey: config.TEMPORAL_API_KEY,
+  };
+}
+
 function tlsOptions(s: TemporalSettings) {
   if (!s.tls && !s.tlsCert && !s.apiKey) return undefined;
   if (s.tlsCert && s.tlsKey) return { clientCertPair: { crt: readFileSync(s.tlsCert), key: readFileSync(s.tlsKey) } };

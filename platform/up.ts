@@ -12,6 +12,7 @@ import { createPrincipal } from '../db/queries/principals.js';
 import { principals } from '../db/schema.js';
 import { CITY, seedOrganisation } from '../db/seed.js';
 import { ROLES, type Role } from '../workflows/domain.js';
+import { writeWorkflowBundle } from '../worker/worker.js';
 import { ConfigError, REPO_ROOT, loadConfig } from './config.js';
 import { type DevServer, type EmbeddedDatabase, ensureTemporalCli, startEmbeddedPostgres, startTemporalDevServer, stopChild } from './dev-services.js';
 
@@ -127,7 +128,8 @@ async function main() {
   }
   const keys = await devKeys(databaseUrl, path.join(config.DATA_DIR, 'dev-keys.json'));
 
-  const env = { ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress };
+  const bundle = await writeWorkflowBundle(path.join(config.DATA_DIR, 'workflow-bundle.js'));
+  const env = { ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress, WORKFLOW_BUNDLE: bundle };
   const worker = startProcess('worker', 'worker/main.ts', env);
   stops.push(() => stopChild(worker, 30_000));
   const api = startProcess('API', 'api/server.ts', env);

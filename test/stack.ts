@@ -23,6 +23,7 @@ import {
 import { loadPolicy } from '../platform/policy-file.js';
 import { ROLES, type Role } from '../workflows/domain.js';
 import type { Policy } from '../workflows/policy.js';
+import { writeWorkflowBundle } from '../worker/worker.js';
 
 export interface ServiceProcess {
   name: string;
@@ -104,6 +105,7 @@ export async function startStack(o: { name: string; policy?: (p: Policy) => Poli
   writeFileSync(policyFile, JSON.stringify(rest));
   writeFileSync(calendarFile, JSON.stringify(calendar));
   const taskQueue = `stack-${o.name}`;
+  const bundle = await writeWorkflowBundle(path.join(dir, 'workflow-bundle.js'));
   mkdirSync(path.join(dir, 'logs'), { recursive: true });
 
   const env = (extra: Record<string, string> = {}) => ({
@@ -117,6 +119,7 @@ export async function startStack(o: { name: string; policy?: (p: Policy) => Poli
     API_PORT: String(apiPort),
     POLICY_FILE: policyFile,
     CALENDAR_FILE: calendarFile,
+    WORKFLOW_BUNDLE: bundle,
     ...extra,
   });
 

@@ -1,6 +1,7 @@
 // Wires the case worker: real activities over the db and senders, the workflow bundle, and the
 // options chosen from the benchmarks (see README "Benchmarks").
 
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type WorkerOptions, bundleWorkflowCode } from '@temporalio/worker';
@@ -35,6 +36,14 @@ export function sendersFromConfig(
 
 export async function bundleWorkflows(): Promise<{ code: string }> {
   return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } });
+}
+
+/** Bundles the workflows into `file`, for workers started with WORKFLOW_BUNDLE=file. */
+export async function writeWorkflowBundle(file: string): Promise<string> {
+  const { code } = await bundleWorkflows();
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, code);
+  return file;
 }
 
 export async function createCaseWorker(o: CaseWorkerOptions): Promise<Worker> {

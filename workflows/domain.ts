@@ -110,8 +110,8 @@ export interface Citizen {
   phone?: string;
 }
 
-/** What a channel files; the API resolves the workstation to its squad before the workflow starts. */
-export interface CaseIntake {
+/** The complaint as filed: what intake and the case both carry. */
+export interface Complaint {
   id: string;
   trackingCode: string;
   channel: Channel;
@@ -122,10 +122,14 @@ export interface CaseIntake {
   urgent: boolean;
   location: Location;
   workstationId?: string;
-  /** Path of the workstation's squad, when the workstation is known. */
-  squadPath?: string;
   citizen?: Citizen;
   attachments: Attachment[];
+}
+
+/** What a channel files; the API resolves the workstation to its squad before the workflow starts. */
+export interface CaseIntake extends Complaint {
+  /** Path of the workstation's squad, when the workstation is known. */
+  squadPath?: string;
   receivedAt: string;
   filedBy: Actor;
 }
@@ -153,20 +157,7 @@ export interface RatingRecord {
 }
 
 /** The case as the workflow holds it and as the read model shows it. */
-export interface CaseView {
-  id: string;
-  trackingCode: string;
-  channel: Channel;
-  externalId?: string;
-  title: string;
-  description: string;
-  category?: Category;
-  urgent: boolean;
-  location: Location;
-  workstationId?: string;
-  citizen?: Citizen;
-  attachments: Attachment[];
-
+export interface CaseView extends Complaint {
   state: CaseState;
   outcome?: Outcome;
   stage?: Stage;

@@ -461,6 +461,15 @@ function triage(t: Transition, d: TriageDecision | JointDecision): void {
   }
 }
 
+/** Closes a case that ends without a disposal; a media item not yet published is dropped with it. */
+function closeUnresolved(t: Transition, outcome: 'withdrawn' | 'duplicate'): void {
+  const c = t.next;
+  c.outcome = outcome;
+  t.enter('closed');
+  c.closedAt = t.at;
+  if (c.media.status !== 'not_applicable' && c.media.status !== 'published') c.media.status = 'waived';
+}
+
 function escalateOneLevel(t: Transition, reason: string): void {
   const c = t.next;
   const level = NEXT_LEVEL[c.escalationLevel]!;
@@ -632,19 +641,13 @@ function apply(t: Transition, a: CaseAction): void {
       }
       return;
     case 'withdraw':
-      c.outcome = 'withdrawn';
-      t.enter('closed');
-      c.closedAt = t.at;
-      if (c.media.status !== 'not_applicable' && c.media.status !== 'published') c.media.status = 'waived';
+      closeUnresolved(t, 'withdrawn');
       t.notifyAssignee('case_withdrawn', { reason: a.reason });
       return;
     case 'mark_duplicate':
       if (a.originalId === c.id) throw new ActionRefused('invalid', 'a case cannot duplicate itself');
-      c.outcome = 'duplicate';
       c.duplicateOf = a.originalId;
-      t.enter('closed');
-      c.closedAt = t.at;
-      if (c.media.status !== 'not_applicable' && c.media.status !== 'published') c.media.status = 'waived';
+      closeUnresolved(t, 'duplicate');
       t.tellCitizen('case_duplicate', { originalId: a.originalId });
       return;
     case 'supplement':
