@@ -6,7 +6,7 @@ import { connectDatabase } from '../db/client.js';
 import { ConfigError, loadConfig } from '../platform/config.js';
 import { createLogger } from '../platform/logger.js';
 import { loadPolicy } from '../platform/policy-file.js';
-import { connectClient, temporalSettings } from '../platform/temporal.js';
+import { connectClient, ensureSearchAttributes, temporalSettings } from '../platform/temporal.js';
 import { buildApp } from './app.js';
 import { OrgDirectory } from './org.js';
 
@@ -18,7 +18,8 @@ async function main() {
   }
   const policy = loadPolicy(config.POLICY_FILE, config.CALENDAR_FILE);
   const database = connectDatabase(config.DATABASE_URL, { max: config.DB_POOL_SIZE });
-  const temporal = await connectClient(temporalSettings(config));
+  const { client: temporal, connection } = await connectClient(temporalSettings(config));
+  await ensureSearchAttributes(connection, config.TEMPORAL_NAMESPACE, log);
   const org = await new OrgDirectory(database.db).load();
   const app = Fastify({ loggerInstance: log as FastifyBaseLogger, requestTimeout: 60_000 });
   await buildApp(app, { db: database.db, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, policy, org });

