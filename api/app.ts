@@ -20,7 +20,7 @@ import type { Db } from '../db/client.js';
 import { listCaseEvents, listCases } from '../db/queries/cases.js';
 import { type Principal, findPrincipalByKey, hashApiKey } from '../db/queries/principals.js';
 import { listWorkstations } from '../db/queries/org.js';
-import type { Actor } from '../workflows/domain.js';
+import { type Actor, RATINGS } from '../workflows/domain.js';
 import type { Policy } from '../workflows/policy.js';
 import { type CaseServiceDeps, actOnCase, actorOf, fileCase, present, readCase, readCaseByTrackingCode } from './cases.js';
 import { HttpError, badRequest, notFound } from './errors.js';
@@ -35,7 +35,6 @@ import {
   unitSchema,
   workstationSchema,
 } from './schemas.js';
-import { RATINGS } from '../workflows/domain.js';
 
 export interface AppDeps {
   db: Db;

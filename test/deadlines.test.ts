@@ -55,7 +55,7 @@ it('When the acceptance deadline passes, then the case is overdue, the squad and
   expect(events.map((e) => e.type)).toEqual(['intake', 'triage', 'deadline_passed', 'grace_passed']);
   expect(events[2]).toMatchObject({ actor: { role: 'system' }, from: 'dispatched', to: 'dispatched', payload: { clock: 'stage', stage: 'acceptance' } });
   expect(events[3]).toMatchObject({ from: 'dispatched', to: 'escalated', payload: { automatic: true, level: 'district' } });
-  await recordHistory(env, d.id, 'overdue-auto-escalated');
+  await recordHistory(d.id, 'overdue-auto-escalated');
 });
 
 it('When a media review is late, then the item is marked overdue and the reviewers are told', async () => {

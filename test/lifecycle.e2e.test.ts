@@ -71,7 +71,7 @@ describe('the case lifecycle through the API', () => {
     );
     await sql.end();
     expect(sent.map((r) => `${r.recipient}:${r.kind}`)).toEqual(expect.arrayContaining(['partner:disposal_result', 'citizen:case_answered', 'supervisor:case_dispatched']));
-    await recordHistory(env, d.id, 'resolved-on-site');
+    await recordHistory(d.id, 'resolved-on-site');
   });
 
   it('When the squad and the district cannot solve it, then it escalates level by level and the city resolves it', async () => {
@@ -92,7 +92,7 @@ describe('the case lifecycle through the API', () => {
     await c.ok(d.id, k.supervisor!, { type: 'feedback', message: '已由市局协调处理' });
     expect(await c.ok(d.id, k.supervisor!, { type: 'media_waive' })).toMatchObject({ state: 'closed', outcome: 'resolved' });
     expect(types(await c.events(d.id))).toEqual(['intake', 'triage', 'accept', 'escalate', 'escalate', 'resolve', 'feedback', 'media_waive']);
-    await recordHistory(env, d.id, 'escalated-to-city');
+    await recordHistory(d.id, 'escalated-to-city');
   });
 
   it('When the district returns a case down with instructions, then the squad takes it again and resolves it', async () => {
@@ -105,7 +105,7 @@ describe('the case lifecycle through the API', () => {
     await c.ok(d.id, k.squadOfficer!, { type: 'resolve', result: '按区局指示处理完毕' });
     await c.ok(d.id, k.squadOfficer!, { type: 'feedback', message: '已处理' });
     expect(await c.ok(d.id, k.desk!, { type: 'media_waive' })).toMatchObject({ state: 'closed', outcome: 'resolved' });
-    await recordHistory(env, d.id, 'returned-down');
+    await recordHistory(d.id, 'returned-down');
   });
 
   it('When the desk asks for joint judgement, then the squad supervisor co-decides and the case is dispatched', async () => {
@@ -116,7 +116,7 @@ describe('the case lifecycle through the API', () => {
     expect(stranger.statusCode).toBe(403);
     const decided = await c.ok(filed.id, k.squadSupervisor!, { type: 'joint_decision', decision: 'in_scope', category: 'facade_damage' });
     expect(decided).toMatchObject({ state: 'dispatched', category: 'facade_damage', assignedUnitId: station.squadId });
-    await recordHistory(env, filed.id, 'joint-triage');
+    await recordHistory(filed.id, 'joint-triage');
   });
 
   it('When a complaint is for another department, then it is transferred and still ends with an answer to the citizen', async () => {
@@ -126,7 +126,7 @@ describe('the case lifecycle through the API', () => {
     await c.ok(filed.id, k.desk!, { type: 'feedback', message: '已移送公安部门处理' });
     const closed = await c.ok(filed.id, k.desk!, { type: 'media_waive' });
     expect(closed).toMatchObject({ state: 'closed', outcome: 'transferred' });
-    await recordHistory(env, filed.id, 'transferred');
+    await recordHistory(filed.id, 'transferred');
   });
 
   it('When a complaint needs only an explanation, then the citizen is answered and the case closes at once (no media item outside xinmin)', async () => {
@@ -136,7 +136,7 @@ describe('the case lifecycle through the API', () => {
     expect(explained).toMatchObject({ state: 'resolved', outcome: 'explained' });
     const closed = await c.ok(filed.id, k.desk!, { type: 'feedback', message: '已电话说明' });
     expect(closed).toMatchObject({ state: 'closed', outcome: 'explained', answered: true });
-    await recordHistory(env, filed.id, 'explained');
+    await recordHistory(filed.id, 'explained');
   });
 
   it('When a media draft is returned, redrafted and approved, then only the approved item is published and the case closes', async () => {
@@ -168,7 +168,7 @@ describe('the case lifecycle through the API', () => {
     const told = await sql`select kind from notifications where case_id = ${d.id} and recipient = 'reporter' order by created_at, id`;
     await sql.end();
     expect(told.map((r) => r.kind)).toEqual(expect.arrayContaining(['media_join_approved', 'media_returned', 'media_approved']));
-    await recordHistory(env, d.id, 'media-returned-approved-published');
+    await recordHistory(d.id, 'media-returned-approved-published');
   });
 
   it('When the citizen rates the answer unsatisfied, then a supervisor reopens it and it is resolved again', async () => {
@@ -196,14 +196,14 @@ describe('the case lifecycle through the API', () => {
     await c.ok(d.id, k.squadOfficer!, { type: 'resolve', result: '再次上门，已彻底整改' });
     const reclosed = await c.ok(d.id, k.squadOfficer!, { type: 'feedback', message: '已彻底整改' });
     expect(reclosed).toMatchObject({ state: 'closed', outcome: 'resolved', reopenCount: 1 });
-    await recordHistory(env, d.id, 'unsatisfied-reopened-resolved');
+    await recordHistory(d.id, 'unsatisfied-reopened-resolved');
   });
 
   it('When the citizen withdraws, then the case closes as withdrawn, its workflow ends, and later actions get 409', async () => {
     const filed = await c.file();
     const withdrawn = await c.ok(filed.id, k.intake!, { type: 'withdraw', reason: '已自行解决' });
     expect(withdrawn).toMatchObject({ state: 'closed', outcome: 'withdrawn' });
-    await recordHistory(env, filed.id, 'withdrawn');
+    await recordHistory(filed.id, 'withdrawn');
     const handle = env.temporal.workflow.getHandle(caseWorkflowId(filed.id));
     expect((await handle.result()).state).toBe('closed');
     const late = await c.act(filed.id, k.desk!, { type: 'triage', decision: 'explain', explanation: 'x' });
@@ -221,7 +221,7 @@ describe('the case lifecycle through the API', () => {
     await eventually(() => c.get(original.id), (v) => v.id === original.id);
     const dup = await c.ok(copy.id, k.desk!, { type: 'mark_duplicate', originalId: original.id });
     expect(dup).toMatchObject({ state: 'closed', outcome: 'duplicate', duplicateOf: original.id });
-    await recordHistory(env, copy.id, 'duplicate');
+    await recordHistory(copy.id, 'duplicate');
   });
 
   it('When an action does not fit the state, the actor or the body, then 409, 403 and 400 say why, and nothing is recorded', async () => {

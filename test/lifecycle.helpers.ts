@@ -35,7 +35,7 @@ export function caseClient(env: TestEnv) {
  * Saves the case's workflow history under test/histories when RECORD_HISTORIES=1, so later changes to
  * the workflow are replayed against cases that were already running (test/replay.test.ts).
  */
-export async function recordHistory(env: TestEnv, caseId: string, name: string): Promise<void> {
+export async function recordHistory(caseId: string, name: string): Promise<void> {
   if (process.env.RECORD_HISTORIES !== '1') return;
   // The CLI writes the same JSON as every Temporal tool; the SDK's own converter trips over two protobufjs copies.
   const json = execFileSync(inject('temporalCli'), ['workflow', 'show', '--address', inject('temporalAddress'), '-w', caseWorkflowId(caseId), '--output', 'json'], {

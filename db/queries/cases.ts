@@ -135,8 +135,6 @@ export interface CaseCursor {
   id: string;
 }
 
-const FAR_FUTURE = '9999-12-31T00:00:00Z';
-
 export async function listCases(db: Db, f: CaseFilter): Promise<{ cases: CaseView[]; next?: CaseCursor }> {
   const conditions: (SQL | undefined)[] = [
     f.state?.length ? inArray(cases.state, f.state) : undefined,
