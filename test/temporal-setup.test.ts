@@ -1,4 +1,5 @@
 import { Connection } from '@temporalio/client';
+import { msToTs } from '@temporalio/common/lib/time.js';
 import pino from 'pino';
 import { expect, inject, it } from 'vitest';
 import { present } from '../api/cases.js';
@@ -9,7 +10,7 @@ import { defaultPolicy } from './support.js';
 it('When a namespace lacks the case search attributes, then start-up registers them, once', async () => {
   const connection = await Connection.connect({ address: inject('temporalAddress') });
   const namespace = `sa-${Date.now()}`;
-  await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: { seconds: 86_400 } });
+  await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('1 day') });
   const list = async () => (await connection.operatorService.listSearchAttributes({ namespace })).customAttributes ?? {};
   // A new namespace takes a moment to be known to every service of the dev server.
   for (let i = 0; i < 50 && !(await list().then(() => true, () => false)); i++) await new Promise((r) => setTimeout(r, 100));
