@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Actor, type CaseView, LEVELS, OUTCOMES, STATES } from '../workflows/domain.js';
 import { ACTION_ROLES, ACTION_TYPES, ActionRefused, type ActionType, type CaseAction, decide, openCase } from '../workflows/lifecycle.js';
 import { type Case, caseClient } from './lifecycle.helpers.js';
-import { type TestEnv, createTestEnv, defaultPolicy } from './support.js';
+import { type TestEnv, createTestEnv, defaultPolicy, intakeFixture } from './support.js';
 
 const CITY = '310000';
 const SQUAD = '310000/310112/310112-abc123';
@@ -74,22 +74,7 @@ describe('the lifecycle state machine', () => {
     const ids = { workstationId: 'ws-a', otherWorkstationId: 'ws-b', originalId: 'original' };
     fc.assert(
       fc.property(fc.array(step, { minLength: 1, maxLength: 40 }), fc.boolean(), (steps, xinmin) => {
-        let { view: c } = openCase(
-          {
-            id: 'case1',
-            trackingCode: 'BN0000000000',
-            channel: xinmin ? 'xinmin' : 'qr',
-            title: 't',
-            description: 'd',
-            urgent: false,
-            location: { address: 'a' },
-            squadPath: xinmin ? undefined : SQUAD,
-            attachments: [],
-            receivedAt: '2026-11-20T02:00:00.000Z',
-            filedBy: { id: 'intake', role: 'intake', unitPath: CITY },
-          },
-          policy,
-        );
+        let { view: c } = openCase(intakeFixture({ channel: xinmin ? 'xinmin' : 'qr', squadPath: xinmin ? undefined : SQUAD }), policy);
         let t = Date.parse('2026-11-20T02:00:00.000Z');
         for (const s of steps) {
           const body = bodyFor(s.type, ids, s.pick);
@@ -113,22 +98,7 @@ describe('the lifecycle state machine', () => {
 
   it('When the review chain has three levels, then a draft is approved only after squad, district and city', () => {
     const policy = { ...defaultPolicy(), media: { channels: ['xinmin' as const], reviewChain: ['squad', 'district', 'city'] as ('squad' | 'district' | 'city')[] } };
-    const { view } = openCase(
-      {
-        id: 'c2',
-        trackingCode: 'BN1',
-        channel: 'xinmin',
-        title: 't',
-        description: 'd',
-        urgent: false,
-        location: { address: 'a' },
-        squadPath: SQUAD,
-        attachments: [],
-        receivedAt: '2026-11-20T02:00:00.000Z',
-        filedBy: { id: 'i', role: 'intake', unitPath: CITY },
-      },
-      policy,
-    );
+    const { view } = openCase(intakeFixture({ squadPath: SQUAD }), policy);
     const at = '2026-11-20T03:00:00.000Z';
     let c = decide(view, { type: 'triage', decision: 'explain', explanation: 'x' }, { id: 'd', role: 'desk', unitPath: CITY }, at, policy).next;
     c = decide(c, { type: 'media_draft', title: 't', body: 'b' }, { id: 'r', role: 'reporter', unitPath: CITY }, at, policy).next;

@@ -17,7 +17,7 @@ import { CITY } from '../db/seed.js';
 import { REPO_ROOT } from '../platform/config.js';
 import { loadPolicy } from '../platform/policy-file.js';
 import type { SenderRouting } from '../activities/senders.js';
-import type { Role } from '../workflows/domain.js';
+import type { CaseIntake, Role } from '../workflows/domain.js';
 import type { Policy } from '../workflows/policy.js';
 import { createCaseWorker } from '../worker/worker.js';
 import { TEMPLATE_DB, withDatabase } from './global-setup.js';
@@ -163,6 +163,21 @@ export async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean,
   }
   throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(last)}`);
 }
+
+/** A complaint as the workflow receives it, filed at the city on 2026-11-20 02:00 UTC, for pure tests. */
+export const intakeFixture = (overrides: Partial<CaseIntake> = {}): CaseIntake => ({
+  id: 'case1',
+  trackingCode: 'BN0000000000',
+  channel: 'xinmin',
+  title: 't',
+  description: 'd',
+  urgent: false,
+  location: { address: 'a' },
+  attachments: [],
+  receivedAt: '2026-11-20T02:00:00.000Z',
+  filedBy: { id: 'intake', role: 'intake', unitPath: CITY.id },
+  ...overrides,
+});
 
 export const sampleIntake = (overrides: Record<string, unknown> = {}) => ({
   channel: 'xinmin',

@@ -5,7 +5,7 @@ import { expect, inject, it } from 'vitest';
 import { present } from '../api/cases.js';
 import { ensureSearchAttributes } from '../platform/temporal.js';
 import { openCase } from '../workflows/lifecycle.js';
-import { defaultPolicy } from './support.js';
+import { defaultPolicy, intakeFixture } from './support.js';
 
 it('When a namespace lacks the case search attributes, then start-up registers them, once', async () => {
   const connection = await Connection.connect({ address: inject('temporalAddress') });
@@ -25,19 +25,7 @@ it('When a namespace lacks the case search attributes, then start-up registers t
 
 it('When a deadline has passed but the workflow has not yet reacted, then the API already shows the case overdue', () => {
   const { view } = openCase(
-    {
-      id: 'c1',
-      trackingCode: 'BN1',
-      channel: 'xinmin',
-      title: 't',
-      description: 'd',
-      urgent: false,
-      location: { address: 'a' },
-      citizen: { name: '王小明', phone: '13812345678' },
-      attachments: [],
-      receivedAt: '2026-11-20T00:00:00.000Z',
-      filedBy: { id: 'i', role: 'intake', unitPath: '310000' },
-    },
+    intakeFixture({ receivedAt: '2026-11-20T00:00:00.000Z', citizen: { name: '王小明', phone: '13812345678' } }),
     defaultPolicy(),
   );
   const before = present(view, undefined, Date.parse('2026-11-20T23:59:59.000Z'));
