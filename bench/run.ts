@@ -332,7 +332,8 @@ async function main() {
   } finally {
     await stack.close();
   }
-  const file = path.join(REPO_ROOT, 'bench', 'results.json');
+  // Only a full run at full scale replaces the published figures; the rest go beside them.
+  const file = path.join(REPO_ROOT, 'bench', only.size === 0 && scale === 1 ? 'results.json' : 'results-partial.json');
   writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), machine: `${os.cpus().length} × ${os.cpus()[0]?.model}`, scale, results }, null, 2));
   console.log(`\nresults written to ${path.relative(REPO_ROOT, file)}`);
 }
