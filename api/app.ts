@@ -20,7 +20,7 @@ import type { Db } from '../db/client.js';
 import { listCaseEvents, listCases } from '../db/queries/cases.js';
 import { type Principal, findPrincipalByKey, hashApiKey } from '../db/queries/principals.js';
 import { listWorkstations } from '../db/queries/org.js';
-import { type Actor, RATINGS } from '../workflows/domain.js';
+import { type Actor, RATINGS, isWithin } from '../workflows/domain.js';
 import type { Policy } from '../workflows/policy.js';
 import { type CaseServiceDeps, actOnCase, actorOf, fileCase, present, readCase, readCaseByTrackingCode } from './cases.js';
 import { HttpError, badRequest, notFound } from './errors.js';
@@ -160,6 +160,15 @@ export async function buildApp(app: FastifyInstance, deps: AppDeps): Promise<voi
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
 
+  /** The case, if the principal's unit covers where it is handled or where it lies (the city sees all). */
+  const visibleCase = async (id: string, principal: Principal) => {
+    const view = await readCase(service, id);
+    if (!view) throw notFound(`no case "${id}"`);
+    const covers = (path: string | undefined) => path !== undefined && isWithin(path, principal.unitPath);
+    if (!covers(view.assignedUnitPath) && !covers(view.squadPath)) throw new HttpError(403, `case ${id} lies outside your unit ${principal.unitId}`);
+    return view;
+  };
+
   const r = app.withTypeProvider<ZodTypeProvider>();
   const open = { config: { public: true } };
 
@@ -202,10 +211,14 @@ export async function buildApp(app: FastifyInstance, deps: AppDeps): Promise<voi
     },
     async (request) => {
       const q = request.query;
+      const principal = request.principal!;
+      // A principal below the city lists only its own unit's cases.
+      const scope = principal.unitPath.includes('/') ? principal.unitId : undefined;
       let unit: { id: string; kind: 'city' | 'district' | 'squad' } | undefined;
-      if (q.unit) {
-        const row = await deps.org.unit(q.unit);
+      if (q.unit ?? scope) {
+        const row = await deps.org.unit((q.unit ?? scope)!);
         if (!row) throw badRequest(`no unit "${q.unit}": GET /v1/units lists them`, 'querystring.unit');
+        if (scope && !isWithin(row.path, principal.unitPath)) throw new HttpError(403, `unit ${row.id} lies outside your unit ${principal.unitId}`);
         unit = { id: row.id, kind: row.kind };
       }
       const { cases, next } = await listCases(deps.db, {
@@ -227,11 +240,7 @@ export async function buildApp(app: FastifyInstance, deps: AppDeps): Promise<voi
   r.get(
     '/v1/cases/:id',
     { schema: { tags: ['cases'], summary: 'A case as it stands', params: caseParams, response: { 200: caseSchema, ...errors } } },
-    async (request) => {
-      const view = await readCase(service, request.params.id);
-      if (!view) throw notFound(`no case "${request.params.id}"`);
-      return present(view, request.principal);
-    },
+    async (request) => present(await visibleCase(request.params.id, request.principal!), request.principal),
   );
 
   r.get(
@@ -245,8 +254,8 @@ export async function buildApp(app: FastifyInstance, deps: AppDeps): Promise<voi
       },
     },
     async (request) => {
+      await visibleCase(request.params.id, request.principal!);
       const rows = await listCaseEvents(deps.db, { caseId: request.params.id });
-      if (rows.length === 0 && !(await readCase(service, request.params.id))) throw notFound(`no case "${request.params.id}"`);
       return { events: rows.map((e) => ({ seq: e.seq, type: e.type, actor: e.actor, at: new Date(e.at).toISOString(), from: e.fromState, to: e.toState, payload: e.payload })) };
     },
   );

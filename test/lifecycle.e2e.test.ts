@@ -248,6 +248,10 @@ describe('the case lifecycle through the API', () => {
     const stranger = await c.act(d.id, k.strangerOfficer!, { type: 'accept' });
     expect(stranger.statusCode).toBe(403);
     expect(stranger.json().error).toMatch(/outside your unit/);
+    // Nor may it read the case; the squad's own officer may.
+    expect((await env.request('GET', `/v1/cases/${d.id}`, { key: k.strangerOfficer! })).statusCode).toBe(403);
+    expect((await env.request('GET', `/v1/cases/${d.id}/events`, { key: k.strangerOfficer! })).statusCode).toBe(403);
+    expect((await env.request('GET', `/v1/cases/${d.id}`, { key: k.squadOfficer! })).json().id).toBe(d.id);
     expect(types(await c.events(d.id))).toEqual(['intake', 'triage']);
   });
 
@@ -284,6 +288,11 @@ describe('the case lifecycle through the API', () => {
     const next = await env.request('GET', `/v1/cases?unit=${district}&state=dispatched,investigating&limit=2&cursor=${page.next}`, { key: k.supervisor! });
     expect(next.statusCode, next.body).toBe(200);
     expect(next.json().cases.map((x: Case) => x.id)).not.toContain(page.cases[0].id);
+    // Below the city, a principal lists only its own unit's cases.
+    const own = (await env.request('GET', '/v1/cases?limit=200', { key: k.squadOfficer! })).json().cases as Case[];
+    expect(own.length).toBeGreaterThan(0);
+    expect(own.every((x) => x.assignedUnitPath.includes(station.squadId) || x.assignedUnitPath === district || x.assignedUnitPath === '310000')).toBe(true);
+    expect((await env.request('GET', `/v1/cases?unit=${otherStation.squadId}`, { key: k.squadOfficer! })).statusCode).toBe(403);
     expect((await env.request('GET', '/v1/cases?unit=nowhere')).statusCode).toBe(400);
     expect((await env.request('GET', '/v1/cases?state=flying')).statusCode).toBe(400);
     expect((await env.request('GET', '/v1/cases?cursor=garbage')).statusCode).toBe(400);
