@@ -3,7 +3,7 @@
 // processes. Each part can be killed, stopped and started again.
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { connectDatabase, type Database } from '../db/client.js';
@@ -204,6 +204,9 @@ export async function startStack(o: { name: string; policy?: (p: Policy) => Poli
       await database.close().catch(() => undefined);
       await temporal.stop();
       await pg?.stop();
+      // KEEP_STACK=1 keeps the servers' data and the services' logs for a look afterwards.
+      if (process.env.KEEP_STACK) say(`kept ${dir}`);
+      else rmSync(dir, { recursive: true, force: true });
     },
   };
   return stack;
