@@ -17,7 +17,7 @@ import { sql } from 'drizzle-orm';
 import client from 'prom-client';
 import { z } from 'zod';
 import type { Db } from '../db/client.js';
-import { listCaseEvents, listCases } from '../db/queries/cases.js';
+import { STATS_DIMENSIONS, caseStats, listCaseEvents, listCases } from '../db/queries/cases.js';
 import { type Principal, findPrincipalByKey, hashApiKey } from '../db/queries/principals.js';
 import { listWorkstations } from '../db/queries/org.js';
 import { type Actor, RATINGS, isWithin } from '../workflows/domain.js';
@@ -32,6 +32,7 @@ import {
   eventSchema,
   intakeSchema,
   listQuerySchema,
+  statsSchema,
   unitSchema,
   workstationSchema,
 } from './schemas.js';
@@ -160,6 +161,17 @@ export async function buildApp(app: FastifyInstance, deps: AppDeps): Promise<voi
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
 
+  /** The unit a list or count covers: the one asked for, inside the principal's own; below the city, its own by default. */
+  const unitInScope = async (principal: Principal, requested: string | undefined) => {
+    const scope = principal.unitPath.includes('/') ? principal.unitId : undefined;
+    const id = requested ?? scope;
+    if (!id) return undefined;
+    const row = await deps.org.unit(id);
+    if (!row) throw badRequest(`no unit "${id}": GET /v1/units lists them`, 'querystring.unit');
+    if (scope && !isWithin(row.path, principal.unitPath)) throw new HttpError(403, `unit ${row.id} lies outside your unit ${principal.unitId}`);
+    return { id: row.id, kind: row.kind };
+  };
+
   /** The case, if the principal's unit covers where it is handled or where it lies (the city sees all). */
   const visibleCase = async (id: string, principal: Principal) => {
     const view = await readCase(service, id);
@@ -211,16 +223,7 @@ export async function buildApp(app: FastifyInstance, deps: AppDeps): Promise<voi
     },
     async (request) => {
       const q = request.query;
-      const principal = request.principal!;
-      // A principal below the city lists only its own unit's cases.
-      const scope = principal.unitPath.includes('/') ? principal.unitId : undefined;
-      let unit: { id: string; kind: 'city' | 'district' | 'squad' } | undefined;
-      if (q.unit ?? scope) {
-        const row = await deps.org.unit((q.unit ?? scope)!);
-        if (!row) throw badRequest(`no unit "${q.unit}": GET /v1/units lists them`, 'querystring.unit');
-        if (scope && !isWithin(row.path, principal.unitPath)) throw new HttpError(403, `unit ${row.id} lies outside your unit ${principal.unitId}`);
-        unit = { id: row.id, kind: row.kind };
-      }
+      const unit = await unitInScope(request.principal!, q.unit);
       const { cases, next } = await listCases(deps.db, {
         state: q.state,
         overdue: q.overdue,
@@ -276,6 +279,30 @@ export async function buildApp(app: FastifyInstance, deps: AppDeps): Promise<voi
     async (request) => {
       const view = await actOnCase(service, request.params.id, request.body, actorOf(request.principal!), request.headers['idempotency-key']);
       return present(view, request.principal);
+    },
+  );
+
+  r.get(
+    '/v1/stats',
+    {
+      schema: {
+        tags: ['statistics'],
+        summary: 'Counts and times of cases filed in a period, by one dimension',
+        description: 'overdue: stage deadline passed now; resolvedAtSquad: resolved without escalation; avgHoursToResolution: filing to resolution.',
+        querystring: z.object({
+          by: z.enum(STATS_DIMENSIONS).default('category'),
+          unit: z.string().max(64).optional(),
+          from: z.iso.datetime({ offset: true }).optional(),
+          to: z.iso.datetime({ offset: true }).optional(),
+        }),
+        response: { 200: statsSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const unit = await unitInScope(request.principal!, q.unit);
+      const groups = await caseStats(deps.db, { by: q.by, from: q.from, to: q.to, unit });
+      return { by: q.by, unit: unit?.id, from: q.from, to: q.to, groups };
     },
   );
 

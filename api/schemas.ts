@@ -226,3 +226,33 @@ export const listQuerySchema = z.object({
 });
 
 export const principalRoleSchema = z.enum(ROLES);
+
+const count = z.number().int();
+export const statsSchema = z
+  .object({
+    by: z.string(),
+    unit: z.string().optional(),
+    from: z.string().optional(),
+    to: z.string().optional(),
+    groups: z.array(
+      z.object({
+        key: z.string().nullable().describe('the category, channel, state, district or squad id; null where not yet known'),
+        total: count,
+        open: count,
+        overdue: count,
+        resolved: count,
+        resolvedAtSquad: count,
+        escalated: count,
+        transferred: count,
+        explained: count,
+        withdrawn: count,
+        duplicate: count,
+        avgHoursToResolution: z.number().nullable(),
+        rated: count,
+        satisfied: count,
+        basicallySatisfied: count,
+        unsatisfied: count,
+      }),
+    ),
+  })
+  .meta({ id: 'Stats' });

@@ -178,3 +178,63 @@ export async function markNotificationSent(db: Db, { id, sender }: { id: string;
     .set({ sentAt: sql`now()`, sender, attempts: sql`${notifications.attempts} + 1` })
     .where(eq(notifications.id, id));
 }
+
+export const STATS_DIMENSIONS = ['category', 'channel', 'state', 'district', 'squad'] as const;
+export type StatsDimension = (typeof STATS_DIMENSIONS)[number];
+
+export interface StatsRow {
+  key: string | null;
+  total: number;
+  open: number;
+  overdue: number;
+  resolved: number;
+  resolvedAtSquad: number;
+  escalated: number;
+  transferred: number;
+  explained: number;
+  withdrawn: number;
+  duplicate: number;
+  avgHoursToResolution: number | null;
+  rated: number;
+  satisfied: number;
+  basicallySatisfied: number;
+  unsatisfied: number;
+}
+
+/** Counts and times of the cases filed in [from, to), grouped by one dimension, within a unit. */
+export async function caseStats(
+  db: Db,
+  f: { by: StatsDimension; from?: string; to?: string; unit?: { id: string; kind: 'city' | 'district' | 'squad' } },
+): Promise<StatsRow[]> {
+  const column = { category: cases.category, channel: cases.channel, state: cases.state, district: cases.districtId, squad: cases.squadId }[f.by];
+  const where = and(
+    f.unit?.kind === 'district' ? eq(cases.districtId, f.unit.id) : undefined,
+    f.unit?.kind === 'squad' ? eq(cases.squadId, f.unit.id) : undefined,
+    f.from ? gte(cases.createdAt, f.from) : undefined,
+    f.to ? lt(cases.createdAt, f.to) : undefined,
+  );
+  const count = (condition: SQL) => sql<number>`count(*) filter (where ${condition})::int`;
+  return db
+    .select({
+      key: sql<string | null>`${column}`,
+      total: sql<number>`count(*)::int`,
+      open: count(sql`${cases.state} <> 'closed'`),
+      overdue: count(sql`${cases.deadlineAt} <= now()`),
+      resolved: count(sql`${cases.outcome} = 'resolved'`),
+      resolvedAtSquad: count(sql`${cases.outcome} = 'resolved' and ${cases.escalationLevel} = 'squad'`),
+      escalated: count(sql`${cases.escalationLevel} <> 'squad'`),
+      transferred: count(sql`${cases.outcome} = 'transferred'`),
+      explained: count(sql`${cases.outcome} = 'explained'`),
+      withdrawn: count(sql`${cases.outcome} = 'withdrawn'`),
+      duplicate: count(sql`${cases.outcome} = 'duplicate'`),
+      avgHoursToResolution: sql<number | null>`round((avg(extract(epoch from ((${cases.view}->>'resolvedAt')::timestamptz - ${cases.createdAt}))) / 3600)::numeric, 2)::float8`,
+      rated: count(sql`${cases.rating} is not null`),
+      satisfied: count(sql`${cases.rating} = 'satisfied'`),
+      basicallySatisfied: count(sql`${cases.rating} = 'basically_satisfied'`),
+      unsatisfied: count(sql`${cases.rating} = 'unsatisfied'`),
+    })
+    .from(cases)
+    .where(where)
+    .groupBy(column)
+    .orderBy(sql`count(*) desc`, column);
+}
