@@ -98,10 +98,11 @@ export async function caseWorkflow({ intake, policy }: CaseWorkflowInput): Promi
     },
   );
 
-  // Projection runs one batch at a time, so the read model sees the case's events in order.
   // Intake sets the first search attributes with the start; they need no upsert until they change.
   // (Cases started before this change upserted them once more after the first projection.)
   let lastAttributes = patched('initial-search-attributes-from-start') ? attributesKey(workflowInfo().typedSearchAttributes) : '';
+
+  // Projection runs one batch at a time, so the read model sees the case's events in order.
   const project = async () => {
     for (;;) {
       await condition(() => pendingEvents.length > 0);
