@@ -214,11 +214,6 @@ export interface Notification {
   body: Record<string, unknown>;
 }
 
-export function unitIdOf(path: string): string {
-  const i = path.lastIndexOf('/');
-  return i < 0 ? path : path.slice(i + 1);
-}
-
 export function parentPath(path: string): string {
   const i = path.lastIndexOf('/');
   return i < 0 ? path : path.slice(0, i);

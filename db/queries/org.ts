@@ -18,13 +18,3 @@ export async function listWorkstations(db: Db, filter: { district?: string; stre
   );
   return db.select().from(workstations).where(where).orderBy(asc(workstations.pilotSeq), asc(workstations.id));
 }
-
-/** A workstation with the path of its squad: where a case filed there is dispatched. */
-export async function getWorkstationWithSquad(db: Db, { id }: { id: string }): Promise<(WorkstationRow & { squadPath: string }) | undefined> {
-  const [row] = await db
-    .select({ workstation: workstations, squadPath: units.path })
-    .from(workstations)
-    .innerJoin(units, eq(units.id, workstations.squadId))
-    .where(eq(workstations.id, id));
-  return row ? { ...row.workstation, squadPath: row.squadPath } : undefined;
-}
