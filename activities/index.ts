@@ -21,15 +21,15 @@ export function createActivities({ db, senders, log }: ActivityDeps) {
      * the messages of inline senders. Answers the ids still to deliver through `deliverNotifications`.
      */
     async projectCase(input: { snapshot: CaseView; events: CaseEvent[]; notifications: Notification[] }): Promise<string[]> {
-      const inline = new Set(input.notifications.filter((n) => senderFor(senders, n).inline).map((n) => n.id));
+      const routed = input.notifications.map((n) => ({ n, sender: senderFor(senders, n) }));
+      const inline = new Map(routed.filter((r) => r.sender.inline).map((r) => [r.n.id, r.sender.name]));
       await projectCase(db, { ...input, sentInline: inline });
       const remaining: string[] = [];
-      for (const n of input.notifications) {
-        if (!inline.has(n.id)) {
+      for (const { n, sender } of routed) {
+        if (!sender.inline) {
           remaining.push(n.id);
           continue;
         }
-        const sender = senderFor(senders, n);
         await sender.send({ ...n, createdAt: input.snapshot.updatedAt, attempts: 1, sentAt: input.snapshot.updatedAt, sender: sender.name });
       }
       return remaining;

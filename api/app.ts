@@ -17,12 +17,11 @@ import { sql } from 'drizzle-orm';
 import client from 'prom-client';
 import { z } from 'zod';
 import type { Db } from '../db/client.js';
-import { STATS_DIMENSIONS, caseStats, listCaseEvents, listCases } from '../db/queries/cases.js';
+import { STATS_DIMENSIONS, caseStats, getCaseByTrackingCode, listCaseEvents, listCases } from '../db/queries/cases.js';
 import { type Principal, findPrincipalByKey, hashApiKey } from '../db/queries/principals.js';
-import { listWorkstations } from '../db/queries/org.js';
 import { type Actor, RATINGS, isWithin } from '../workflows/domain.js';
 import type { Policy } from '../workflows/policy.js';
-import { type CaseServiceDeps, actOnCase, actorOf, fileCase, present, readCase, readCaseByTrackingCode } from './cases.js';
+import { type CaseServiceDeps, actOnCase, actorOf, fileCase, present, readCase } from './cases.js';
 import { HttpError, badRequest, notFound } from './errors.js';
 import type { OrgDirectory } from './org.js';
 import {
@@ -320,7 +319,7 @@ export async function buildApp(app: FastifyInstance, deps: AppDeps): Promise<voi
         response: { 200: z.object({ workstations: z.array(workstationSchema) }) },
       },
     },
-    async (request) => ({ workstations: await listWorkstations(deps.db, request.query) }),
+    async (request) => ({ workstations: deps.org.workstations(request.query) }),
   );
 
   const publicCase = z.object({
@@ -338,7 +337,7 @@ export async function buildApp(app: FastifyInstance, deps: AppDeps): Promise<voi
   });
 
   const trackView = async (trackingCode: string) => {
-    const view = await readCaseByTrackingCode(service, trackingCode);
+    const view = await getCaseByTrackingCode(deps.db, { trackingCode });
     if (!view) throw notFound(`no case with tracking code "${trackingCode}"`);
     return view;
   };

@@ -11,7 +11,7 @@ import {
 import { ApplicationFailure, TypedSearchAttributes, WorkflowIdReusePolicy } from '@temporalio/common';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../db/client.js';
-import { getCaseById, getCaseByTrackingCode } from '../db/queries/cases.js';
+import { getCaseById } from '../db/queries/cases.js';
 import type { Principal } from '../db/queries/principals.js';
 import type { Actor, CaseIntake, CaseView } from '../workflows/domain.js';
 import { ACTION_ROLES, type CaseAction, allowedActions, openCase } from '../workflows/lifecycle.js';
@@ -146,10 +146,6 @@ export async function readCase(deps: CaseServiceDeps, id: string): Promise<CaseV
     if (e instanceof WorkflowNotFoundError) return undefined;
     throw e;
   }
-}
-
-export async function readCaseByTrackingCode(deps: CaseServiceDeps, trackingCode: string): Promise<CaseView | undefined> {
-  return getCaseByTrackingCode(deps.db, { trackingCode });
 }
 
 /** Turns the public action into what the workflow takes: units and workstations become tree paths. */

@@ -38,6 +38,13 @@ export class OrgDirectory {
     return w && squad ? { ...w, squadPath: squad.path } : undefined;
   }
 
+  /** Workstations in pilot order, filtered like the query they were loaded with. */
+  workstations(filter: { district?: string; street?: string }): WorkstationRow[] {
+    return [...this.stations.values()].filter(
+      (w) => (!filter.district || w.district === filter.district) && (!filter.street || w.street === filter.street),
+    );
+  }
+
   allUnits(): UnitRow[] {
     return [...this.units.values()].sort((a, b) => a.path.localeCompare(b.path));
   }

@@ -41,11 +41,11 @@ function rowOf(view: CaseView): typeof cases.$inferInsert {
 /**
  * Writes a batch of a case's transitions as one statement (one round trip, atomic): its events, its
  * outbox messages and its row. Safe to repeat: events and messages are keyed, and the row only ever
- * moves forward. `sentInline` marks messages an inline sender delivers right after.
+ * moves forward. `sentInline` names, per message id, the inline sender that delivers it right after.
  */
 export async function projectCase(
   db: Db,
-  input: { snapshot: CaseView; events: CaseEvent[]; notifications: Notification[]; sentInline?: ReadonlySet<string> },
+  input: { snapshot: CaseView; events: CaseEvent[]; notifications: Notification[]; sentInline?: ReadonlyMap<string, string> },
 ): Promise<void> {
   const r = rowOf(input.snapshot);
   const events = input.events.map((e) => ({
@@ -66,7 +66,7 @@ export async function projectCase(
     kind: n.kind,
     body: n.body,
     sent_at: input.sentInline?.has(n.id) ? input.snapshot.updatedAt : null,
-    sender: input.sentInline?.has(n.id) ? 'log' : null,
+    sender: input.sentInline?.get(n.id) ?? null,
   }));
   await db.execute(sql`
     with ev as (
