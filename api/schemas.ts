@@ -1,5 +1,6 @@
 // The HTTP contract (DOMAIN.md "The contract", version 1) as zod schemas: they validate requests,
-// shape responses and generate /openapi.json.
+// shape responses and generate /openapi.json. Request schemas are strict: an unknown field is refused
+// with 400 naming it, never dropped with its data.
 
 import { z } from 'zod';
 import {
@@ -18,13 +19,13 @@ import { ACTION_TYPES } from '../workflows/lifecycle.js';
 const text = (max: number) => z.string().trim().min(1).max(max);
 const isoTime = z.iso.datetime({ offset: true });
 
-export const attachmentSchema = z.object({
+export const attachmentSchema = z.strictObject({
   url: z.url().max(2000),
   name: z.string().max(200).optional(),
   contentType: z.string().max(100).optional(),
 });
 
-export const locationSchema = z.object({
+export const locationSchema = z.strictObject({
   address: text(500),
   district: z.string().max(50).optional(),
   street: z.string().max(50).optional(),
@@ -33,7 +34,7 @@ export const locationSchema = z.object({
 });
 
 export const intakeSchema = z
-  .object({
+  .strictObject({
     channel: z.enum(CHANNELS),
     externalId: z.string().trim().min(1).max(200).optional().describe('the channel\'s own id: filing it again answers the same case'),
     title: text(200),
@@ -42,7 +43,7 @@ export const intakeSchema = z
     urgent: z.boolean().default(false),
     location: locationSchema,
     workstationId: z.string().max(64).optional().describe('QR codes carry it; the case then belongs to that workstation\'s squad'),
-    citizen: z.object({ name: z.string().max(100).optional(), phone: z.string().max(40).optional() }).optional(),
+    citizen: z.strictObject({ name: z.string().max(100).optional(), phone: z.string().max(40).optional() }).optional(),
     attachments: z.array(attachmentSchema).max(50).default([]),
   })
   .meta({ id: 'CaseIntake' });
@@ -70,35 +71,35 @@ function checkTriage(v: { decision: string; department?: string; explanation?: s
 
 export const actionSchema = z
   .discriminatedUnion('type', [
-    z.object({ type: z.literal('triage'), ...triageFields }).superRefine(checkTriage),
+    z.strictObject({ type: z.literal('triage'), ...triageFields }).superRefine(checkTriage),
     z
-      .object({ type: z.literal('joint_decision'), ...triageFields, decision: z.enum(['in_scope', 'transfer', 'explain']) })
+      .strictObject({ type: z.literal('joint_decision'), ...triageFields, decision: z.enum(['in_scope', 'transfer', 'explain']) })
       .superRefine(checkTriage),
-    z.object({ type: z.literal('accept') }),
-    z.object({ type: z.literal('arrive'), note: optionalNote }),
-    z.object({ type: z.literal('record_evidence'), note: optionalNote, attachments }),
-    z.object({ type: z.literal('resolve'), result: text(5000), attachments }),
-    z.object({ type: z.literal('escalate'), reason: text(5000) }),
-    z.object({ type: z.literal('return_down'), instructions: text(5000) }),
-    z.object({
+    z.strictObject({ type: z.literal('accept') }),
+    z.strictObject({ type: z.literal('arrive'), note: optionalNote }),
+    z.strictObject({ type: z.literal('record_evidence'), note: optionalNote, attachments }),
+    z.strictObject({ type: z.literal('resolve'), result: text(5000), attachments }),
+    z.strictObject({ type: z.literal('escalate'), reason: text(5000) }),
+    z.strictObject({ type: z.literal('return_down'), instructions: text(5000) }),
+    z.strictObject({
       type: z.literal('reassign'),
       unitId: z.string().max(64).optional().describe('the squad to take the case'),
       workstationId: z.string().max(64).optional().describe('or the workstation whose squad takes it'),
       officerId: z.string().max(64).optional(),
       reason: optionalNote,
     }),
-    z.object({ type: z.literal('media_join_request'), note: optionalNote }),
-    z.object({ type: z.literal('media_join_decision'), approve: z.boolean(), note: optionalNote }),
-    z.object({ type: z.literal('media_draft'), title: text(300), body: text(50_000) }),
-    z.object({ type: z.literal('media_review'), decision: z.enum(['approve', 'return']), comments: optionalNote }),
-    z.object({ type: z.literal('media_publish'), url: z.url().optional() }),
-    z.object({ type: z.literal('media_waive'), reason: optionalNote }),
-    z.object({ type: z.literal('feedback'), message: text(5000) }),
-    z.object({ type: z.literal('rate'), rating: z.enum(RATINGS), comment: optionalNote }),
-    z.object({ type: z.literal('reopen'), reason: text(5000) }),
-    z.object({ type: z.literal('withdraw'), reason: optionalNote }),
-    z.object({ type: z.literal('mark_duplicate'), originalId: text(64) }),
-    z.object({ type: z.literal('supplement'), text: z.string().max(10_000).optional(), attachments }),
+    z.strictObject({ type: z.literal('media_join_request'), note: optionalNote }),
+    z.strictObject({ type: z.literal('media_join_decision'), approve: z.boolean(), note: optionalNote }),
+    z.strictObject({ type: z.literal('media_draft'), title: text(300), body: text(50_000) }),
+    z.strictObject({ type: z.literal('media_review'), decision: z.enum(['approve', 'return']), comments: optionalNote }),
+    z.strictObject({ type: z.literal('media_publish'), url: z.url().optional() }),
+    z.strictObject({ type: z.literal('media_waive'), reason: optionalNote }),
+    z.strictObject({ type: z.literal('feedback'), message: text(5000) }),
+    z.strictObject({ type: z.literal('rate'), rating: z.enum(RATINGS), comment: optionalNote }),
+    z.strictObject({ type: z.literal('reopen'), reason: text(5000) }),
+    z.strictObject({ type: z.literal('withdraw'), reason: optionalNote }),
+    z.strictObject({ type: z.literal('mark_duplicate'), originalId: text(64) }),
+    z.strictObject({ type: z.literal('supplement'), text: z.string().max(10_000).optional(), attachments }),
   ])
   .meta({ id: 'CaseAction' });
 
@@ -207,7 +208,7 @@ export const workstationSchema = z.object({
 });
 
 
-export const listQuerySchema = z.object({
+export const listQuerySchema = z.strictObject({
   state: z
     .string()
     .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
