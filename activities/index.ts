@@ -1,11 +1,12 @@
 // The case workflow's side effects. Built by a factory over their dependencies; only the worker wires
 // real ones. Each is idempotent: Temporal may run it again after a crash or a lost answer.
 
-import { Context } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
 import { getNotifications, markNotificationSent, projectCase } from '../db/queries/cases.js';
 import type { CaseEvent, CaseView, Notification } from '../workflows/domain.js';
+import { PROJECTION_REJECTED } from '../workflows/messages.js';
 import { type SenderRouting, senderFor } from './senders.js';
 
 export interface ActivityDeps {
@@ -23,7 +24,19 @@ export function createActivities({ db, senders, log }: ActivityDeps) {
     async projectCase(input: { snapshot: CaseView; events: CaseEvent[]; notifications: Notification[] }): Promise<string[]> {
       const routed = input.notifications.map((n) => ({ n, sender: senderFor(senders, n) }));
       const inline = new Map(routed.filter((r) => r.sender.inline).map((r) => [r.n.id, r.sender.name]));
-      await projectCase(db, { ...input, sentInline: inline });
+      const caseId = input.snapshot.id;
+      try {
+        await projectCase(db, { ...input, sentInline: inline });
+      } catch (err) {
+        const code = sqlState(err);
+        if (code && REFUSED_BY_DATABASE.test(code)) {
+          log.error({ caseId, version: input.snapshot.version, sqlState: code, err }, 'the database refused the case; the workflow parks it');
+          throw ApplicationFailure.nonRetryable(`PostgreSQL error ${code}: ${rootMessage(err)}`, PROJECTION_REJECTED);
+        }
+        const attempt = Context.current().info.attempt;
+        if (attempt >= 3) log.warn({ caseId, attempt, err }, 'projection failing; retrying while the database is unreachable');
+        throw err;
+      }
       const remaining: string[] = [];
       for (const { n, sender } of routed) {
         if (!sender.inline) {
@@ -57,3 +70,20 @@ export function createActivities({ db, senders, log }: ActivityDeps) {
 }
 
 export type Activities = ReturnType<typeof createActivities>;
+
+/** SQLSTATE classes that a retry cannot cure: data exceptions (22: bad text, out of range) and integrity violations (23). */
+const REFUSED_BY_DATABASE = /^2[23]/;
+
+/** The SQLSTATE of a failed statement; drizzle wraps postgres.js's error as its cause. */
+function sqlState(err: unknown): string | undefined {
+  for (let e = err as { code?: unknown; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) return e.code;
+  }
+  return undefined;
+}
+
+function rootMessage(err: unknown): string {
+  let e = err as { message?: string; cause?: unknown };
+  while (e.cause && typeof e.cause === 'object') e = e.cause as typeof e;
+  return e.message ?? String(err);
+}

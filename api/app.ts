@@ -21,8 +21,10 @@ import { STATS_DIMENSIONS, caseStats, getCaseByTrackingCode, listCaseEvents, lis
 import { type Principal, findPrincipalByKey, hashApiKey } from '../db/queries/principals.js';
 import { type Actor, RATINGS, isWithin } from '../workflows/domain.js';
 import type { Policy } from '../workflows/policy.js';
+import { countParkedCases } from '../platform/parked-cases.js';
 import { type CaseServiceDeps, actOnCase, actorOf, fileCase, present, readCase } from './cases.js';
 import { HttpError, badRequest, notFound } from './errors.js';
+import { guardInput } from './input.js';
 import type { OrgDirectory } from './org.js';
 import {
   actionSchema,
@@ -58,8 +60,11 @@ declare module 'fastify' {
 }
 
 const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema, 503: errorSchema };
-const caseParams = z.object({ id: z.string().min(1).max(64) });
-const trackParams = z.object({ trackingCode: z.string().min(4).max(32) });
+const caseParams = z.strictObject({ id: z.string().min(1).max(64) });
+const trackParams = z.strictObject({ trackingCode: z.string().min(4).max(32) });
+/** Routes that take no query parameters say so: an unexpected one is refused, not ignored. */
+const noQuery = z.strictObject({});
+const idempotencyHeader = z.object({ 'idempotency-key': z.string().min(1).max(200).optional().describe('makes a retried request safe: the same key applies it once') });
 
 function principalCache(db: Db) {
   const cache = new Map<string, { principal: Principal | undefined; until: number }>();
@@ -107,14 +112,30 @@ export async function buildApp(app: FastifyInstance, deps: AppDeps): Promise<voi
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
   });
+  new client.Gauge({
+    name: 'bangnong_cases_parked',
+    help: 'Cases whose projection the database refused: not in lists or tracking until fixed (./bangnong parked)',
+    registers: [registry],
+    async collect() {
+      // While Temporal is unreachable the gauge keeps its last value; /readyz says what is down.
+      await countParkedCases(deps.temporal).then((n) => this.set(n), () => {});
+    },
+  });
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  guardInput(app);
 
   app.setErrorHandler((err: unknown, request: FastifyRequest, reply: FastifyReply) => {
     if (hasZodFastifySchemaValidationErrors(err)) {
       const where = (err as { validationContext?: string }).validationContext ?? 'body';
-      const issues = err.validation.map((v) => ({ path: `${where}${v.instancePath.replaceAll('/', '.').replace(/\.$/, '')}`, message: v.message ?? 'invalid' }));
+      const issues = err.validation.flatMap((v) => {
+        const path = `${where}${v.instancePath.replaceAll('/', '.').replace(/\.$/, '')}`;
+        // An unknown field is named by its own path, so the client sees which of its fields was not taken.
+        const unknown = v.keyword === 'unrecognized_keys' ? ((v.params as { keys?: string[] }).keys ?? []) : [];
+        if (unknown.length > 0) return unknown.map((key) => ({ path: `${path}.${key}`, message: 'unknown field: this request has no such field' }));
+        return [{ path, message: v.message ?? 'invalid' }];
+      });
       return reply.code(400).send({ error: `invalid request: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues });
     }
     if (err instanceof HttpError) {
@@ -203,9 +224,9 @@ export async function buildApp(app: FastifyInstance, deps: AppDeps): Promise<voi
 
   r.post(
     '/v1/cases',
-    { schema: { tags: ['cases'], summary: 'File a complaint (intake)', body: intakeSchema, response: { 200: caseSchema, 201: caseSchema, ...errors } } },
+    { schema: { tags: ['cases'], summary: 'File a complaint (intake)', querystring: noQuery, headers: idempotencyHeader, body: intakeSchema, response: { 200: caseSchema, 201: caseSchema, ...errors } } },
     async (request, reply) => {
-      const { created, view } = await fileCase(service, request.body, request.principal!);
+      const { created, view } = await fileCase(service, request.body, request.principal!, request.headers['idempotency-key']);
       return reply.code(created ? 201 : 200).send(present(view, request.principal));
     },
   );
@@ -241,7 +262,7 @@ export async function buildApp(app: FastifyInstance, deps: AppDeps): Promise<voi
 
   r.get(
     '/v1/cases/:id',
-    { schema: { tags: ['cases'], summary: 'A case as it stands', params: caseParams, response: { 200: caseSchema, ...errors } } },
+    { schema: { tags: ['cases'], summary: 'A case as it stands', params: caseParams, querystring: noQuery, response: { 200: caseSchema, ...errors } } },
     async (request) => present(await visibleCase(request.params.id, request.principal!), request.principal),
   );
 
@@ -252,6 +273,7 @@ export async function buildApp(app: FastifyInstance, deps: AppDeps): Promise<voi
         tags: ['cases'],
         summary: 'The timeline of a case',
         params: caseParams,
+        querystring: noQuery,
         response: { 200: z.object({ events: z.array(eventSchema) }), ...errors },
       },
     },
@@ -270,7 +292,8 @@ export async function buildApp(app: FastifyInstance, deps: AppDeps): Promise<voi
         summary: 'Take an action on a case',
         description: 'Answers the case after the action, or 409 with the state it is in and the actions allowed there. Send Idempotency-Key to make a retry safe.',
         params: caseParams,
-        headers: z.object({ 'idempotency-key': z.string().min(1).max(200).optional() }),
+        querystring: noQuery,
+        headers: idempotencyHeader,
         body: actionSchema,
         response: { 200: caseSchema, ...errors },
       },
@@ -288,7 +311,7 @@ export async function buildApp(app: FastifyInstance, deps: AppDeps): Promise<voi
         tags: ['statistics'],
         summary: 'Counts and times of cases filed in a period, by one dimension',
         description: 'overdue: stage deadline passed now; resolvedAtSquad: resolved without escalation; avgHoursToResolution: filing to resolution.',
-        querystring: z.object({
+        querystring: z.strictObject({
           by: z.enum(STATS_DIMENSIONS).default('category'),
           unit: z.string().max(64).optional(),
           from: z.iso.datetime({ offset: true }).optional(),
@@ -305,7 +328,7 @@ export async function buildApp(app: FastifyInstance, deps: AppDeps): Promise<voi
     },
   );
 
-  r.get('/v1/units', { schema: { tags: ['organisation'], summary: 'The unit tree', response: { 200: z.object({ units: z.array(unitSchema) }) } } }, async () => ({
+  r.get('/v1/units', { schema: { tags: ['organisation'], summary: 'The unit tree', querystring: noQuery, response: { 200: z.object({ units: z.array(unitSchema) }) } } }, async () => ({
     units: deps.org.allUnits(),
   }));
 
@@ -315,7 +338,7 @@ export async function buildApp(app: FastifyInstance, deps: AppDeps): Promise<voi
       schema: {
         tags: ['organisation'],
         summary: 'Community workstations',
-        querystring: z.object({ district: z.string().max(50).optional(), street: z.string().max(50).optional() }),
+        querystring: z.strictObject({ district: z.string().max(50).optional(), street: z.string().max(50).optional() }),
         response: { 200: z.object({ workstations: z.array(workstationSchema) }) },
       },
     },
@@ -344,7 +367,7 @@ export async function buildApp(app: FastifyInstance, deps: AppDeps): Promise<voi
 
   r.get(
     '/v1/track/:trackingCode',
-    { ...open, schema: { tags: ['citizen'], summary: 'Follow a case by its tracking code (no personal data)', params: trackParams, response: { 200: publicCase, 404: errorSchema } } },
+    { ...open, schema: { tags: ['citizen'], summary: 'Follow a case by its tracking code (no personal data)', params: trackParams, querystring: noQuery, response: { 200: publicCase, 404: errorSchema } } },
     async (request) => {
       const view = await trackView(request.params.trackingCode);
       const events = await listCaseEvents(deps.db, { caseId: view.id });
@@ -372,7 +395,8 @@ export async function buildApp(app: FastifyInstance, deps: AppDeps): Promise<voi
         tags: ['citizen'],
         summary: 'Rate the answer to a case',
         params: trackParams,
-        body: z.object({ rating: z.enum(RATINGS), comment: z.string().max(2000).optional() }),
+        querystring: noQuery,
+        body: z.strictObject({ rating: z.enum(RATINGS), comment: z.string().max(2000).optional() }),
         response: { 200: z.object({ trackingCode: z.string(), rating: z.enum(RATINGS) }), ...errors },
       },
     },

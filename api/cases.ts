@@ -4,6 +4,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import {
   type Client,
+  WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
@@ -15,7 +16,16 @@ import { getCaseById } from '../db/queries/cases.js';
 import type { Principal } from '../db/queries/principals.js';
 import type { Actor, CaseIntake, CaseView } from '../workflows/domain.js';
 import { ACTION_ROLES, type CaseAction, allowedActions, openCase } from '../workflows/lifecycle.js';
-import { REFUSAL_TYPES, type RefusalDetails, SEARCH_ATTRIBUTES, caseActionUpdate, caseStateQuery, caseWorkflowId } from '../workflows/messages.js';
+import {
+  CASE_NOT_RECORDED,
+  REFUSAL_TYPES,
+  type RefusalDetails,
+  SEARCH_ATTRIBUTES,
+  caseActionUpdate,
+  caseRecordedUpdate,
+  caseStateQuery,
+  caseWorkflowId,
+} from '../workflows/messages.js';
 import type { Policy } from '../workflows/policy.js';
 import { HttpError, badRequest, notFound } from './errors.js';
 import type { OrgDirectory } from './org.js';
@@ -77,15 +87,25 @@ export function present(view: CaseView, viewer?: Principal, now = Date.now()): C
   };
 }
 
-export async function fileCase(deps: CaseServiceDeps, body: IntakeBody, principal: Principal): Promise<{ created: boolean; view: CaseView }> {
-  const id = caseIdFor(body.channel, body.externalId);
+/**
+ * Files a complaint. The answer comes only once the case is in the read model (Update-With-Start: the
+ * workflow starts and answers after its first projection commits), so every read after a 2xx finds it.
+ * The same channel + externalId, or for a channel without ids the same Idempotency-Key from the same
+ * principal, is the same case: filing it again answers that case with `created: false`.
+ */
+export async function fileCase(
+  deps: CaseServiceDeps,
+  body: IntakeBody,
+  principal: Principal,
+  requestId?: string,
+): Promise<{ created: boolean; view: CaseView }> {
+  const dedupeKey = body.externalId ?? (requestId ? `idempotency-key\u0000${principal.id}\u0000${requestId}` : undefined);
+  const id = caseIdFor(body.channel, dedupeKey);
   const log = deps.log.child({ caseId: id });
-  if (body.externalId) {
+  if (dedupeKey) {
     // A read first: a case whose workflow Temporal has already forgotten (past retention) is still one case.
-    const existing = await getCaseById(deps.db, { id }).catch((err) => {
-      log.warn({ err }, 'read model unavailable for the duplicate check; relying on the workflow id');
-      return undefined;
-    });
+    // While Postgres is down this fails, and intake answers 503 having started nothing.
+    const existing = await getCaseById(deps.db, { id });
     if (existing) return { created: false, view: existing };
   }
   let squadPath: string | undefined;
@@ -111,29 +131,37 @@ export async function fileCase(deps: CaseServiceDeps, body: IntakeBody, principa
     receivedAt: new Date().toISOString(),
     filedBy: actorOf(principal),
   };
-  const { view } = openCase(intake, deps.policy);
+  const { view: opened } = openCase(intake, deps.policy);
+  const startWorkflowOperation = new WithStartWorkflowOperation('caseWorkflow', {
+    workflowId: caseWorkflowId(id),
+    taskQueue: deps.taskQueue,
+    args: [{ intake, policy: deps.policy }],
+    // A running case with this id is the same complaint: the update then waits on it instead.
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+    typedSearchAttributes: new TypedSearchAttributes([
+      { key: SEARCH_ATTRIBUTES.state, value: opened.state },
+      { key: SEARCH_ATTRIBUTES.unit, value: opened.assignedUnitPath },
+      { key: SEARCH_ATTRIBUTES.deadline, value: new Date(opened.deadlineAt!) },
+      { key: SEARCH_ATTRIBUTES.overdue, value: false },
+    ]),
+  });
+  let view: CaseView;
   try {
-    await deps.temporal.workflow.start('caseWorkflow', {
-      workflowId: caseWorkflowId(id),
-      taskQueue: deps.taskQueue,
-      args: [{ intake, policy: deps.policy }],
-      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-      typedSearchAttributes: new TypedSearchAttributes([
-        { key: SEARCH_ATTRIBUTES.state, value: view.state },
-        { key: SEARCH_ATTRIBUTES.unit, value: view.assignedUnitPath },
-        { key: SEARCH_ATTRIBUTES.deadline, value: new Date(view.deadlineAt!) },
-        { key: SEARCH_ATTRIBUTES.overdue, value: false },
-      ]),
-    });
+    view = await answerWithin(deps, id, deps.temporal.workflow.executeUpdateWithStart(caseRecordedUpdate, { startWorkflowOperation }), 'filed');
   } catch (e) {
     if (e instanceof WorkflowExecutionAlreadyStartedError) {
+      // Its workflow has finished (a closed case): the read model has it.
       const existing = await readCase(deps, id);
       if (existing) return { created: false, view: existing };
     }
+    if (e instanceof WorkflowUpdateFailedError) throw refusal(e) ?? e;
     throw e;
   }
-  log.info({ channel: body.channel, externalId: body.externalId }, 'case filed');
-  return { created: true, view };
+  // Our tracking code came back: this request started the case. Another means the case was already running.
+  const created = view.trackingCode === intake.trackingCode;
+  if (created) log.info({ channel: body.channel, externalId: body.externalId }, 'case filed');
+  return { created, view };
 }
 
 /** The read model, or the workflow itself for the moments before its first projection lands. */
@@ -196,6 +224,8 @@ function refusal(e: WorkflowUpdateFailedError): HttpError | undefined {
       return new HttpError(403, cause.message);
     case REFUSAL_TYPES.invalid:
       return new HttpError(400, cause.message);
+    case CASE_NOT_RECORDED:
+      return new HttpError(500, cause.message);
     default:
       return undefined;
   }
@@ -216,16 +246,8 @@ export async function actOnCase(
   if (!roles.includes(actor.role)) throw new HttpError(403, `a ${actor.role} may not ${body.type}; it takes a ${roles.join(' or ')}`);
   const action = await resolveAction(deps, body);
   const handle = deps.temporal.workflow.getHandle(caseWorkflowId(id));
-  const timeoutMs = deps.actionTimeoutMs ?? 30_000;
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new HttpError(503, `case ${id} did not answer within ${timeoutMs / 1000}s; the action may still apply: retry with the same Idempotency-Key, or GET the case first`)),
-      timeoutMs,
-    );
-  });
   try {
-    return await Promise.race([handle.executeUpdate(caseActionUpdate, { args: [{ action, actor }], updateId: requestId }), timeout]);
+    return await answerWithin(deps, id, handle.executeUpdate(caseActionUpdate, { args: [{ action, actor }], updateId: requestId }), 'took the action');
   } catch (e) {
     if (e instanceof WorkflowUpdateFailedError) throw refusal(e) ?? e;
     if (e instanceof WorkflowNotFoundError) {
@@ -234,6 +256,27 @@ export async function actOnCase(
       throw new HttpError(409, `case ${id} is ${stored.state}${stored.outcome ? ` (${stored.outcome})` : ''} and finished: it takes no more actions`, { state: stored.state, allowed: [] });
     }
     throw e;
+  }
+}
+
+/** The case's answer, or 503 when it does not come within the action timeout (what was sent may still apply). */
+async function answerWithin<T>(deps: CaseServiceDeps, id: string, answer: Promise<T>, what: string): Promise<T> {
+  const timeoutMs = deps.actionTimeoutMs ?? 30_000;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new HttpError(
+            503,
+            `case ${id} did not answer within ${timeoutMs / 1000}s, so it is not known whether it ${what}: retry with the same Idempotency-Key (or externalId), or GET the case first`,
+          ),
+        ),
+      timeoutMs,
+    );
+  });
+  try {
+    return await Promise.race([answer, timeout]);
   } finally {
     clearTimeout(timer);
   }

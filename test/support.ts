@@ -49,6 +49,8 @@ export interface TestEnvOptions {
   senders?: SenderRouting;
   /** Principals to create besides one per role at the city: name → role + unit. */
   principals?: Record<string, { role: Role; unitId: string }>;
+  /** The worker's logger (silent by default), for tests that read what it logs. */
+  workerLog?: pino.Logger;
 }
 
 const quietLog = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
@@ -101,7 +103,7 @@ export async function createTestEnv(name: string, options: TestEnvOptions = {}):
       namespace: 'default',
       taskQueue,
       db: database.db,
-      log: quietLog,
+      log: options.workerLog ?? quietLog,
       senders: options.senders,
       workflowBundle: bundle,
     });

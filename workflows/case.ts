@@ -3,9 +3,11 @@
 // runs the case's clocks, and projects every transition to the read model in order.
 
 import {
+  ActivityFailure,
   ApplicationFailure,
   allHandlersFinished,
   condition,
+  isCancellation,
   log,
   patched,
   proxyActivities,
@@ -28,7 +30,19 @@ import {
   finishesAt,
   openCase,
 } from './lifecycle.js';
-import { REFUSAL_TYPES, type RefusalDetails, SEARCH_ATTRIBUTES, caseActionUpdate, caseStateQuery } from './messages.js';
+import {
+  CASE_NOT_RECORDED,
+  PROJECTION_REJECTED,
+  type ParkedProjection,
+  REFUSAL_TYPES,
+  type RefusalDetails,
+  SEARCH_ATTRIBUTES,
+  caseActionUpdate,
+  caseParkedQuery,
+  caseRecordedUpdate,
+  caseStateQuery,
+  retryProjectionSignal,
+} from './messages.js';
 import { type Policy, addDuration } from './policy.js';
 
 export interface CaseWorkflowInput {
@@ -38,8 +52,11 @@ export interface CaseWorkflowInput {
 
 // The read model is written by a local activity: it runs in the worker that holds the case, with no
 // extra round trip through the server, so an action's answer waits only for its own row to commit.
+// An outage is retried for up to 10 minutes; a longer one, or a batch the database refuses, parks the
+// case (projectOrPark).
 const { projectCase } = proxyLocalActivities<activities.Activities>({
   startToCloseTimeout: '15s',
+  scheduleToCloseTimeout: '10 minutes',
   retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '10s' },
 });
 
@@ -57,6 +74,8 @@ export async function caseWorkflow({ intake, policy }: CaseWorkflowInput): Promi
   let pendingNotifications: Notification[] = [];
   let projectedVersion = 0;
   let deliveries = 0;
+  let parked: ParkedProjection | undefined;
+  let retryAsked = false;
 
   const refuse = (e: unknown): never => {
     if (e instanceof ActionRefused) {
@@ -73,7 +92,27 @@ export async function caseWorkflow({ intake, policy }: CaseWorkflowInput): Promi
     log.debug('case transition', { caseId: c.id, event: d.event.type, from: d.event.from, to: d.event.to, seq: d.event.seq });
   };
 
+  const notRecorded = (what: string) =>
+    ApplicationFailure.create({
+      type: CASE_NOT_RECORDED,
+      nonRetryable: true,
+      message: `case ${c.id} ${what}: the database refused to record it (${parked?.reason ?? 'unknown reason'}), so it is parked for an operator (./bangnong parked)`,
+    });
+  /** Waits until the read model holds `version` of the case; fails at once if the case is parked. */
+  const recorded = async (version: number, what: string) => {
+    await condition(() => projectedVersion >= version || parked !== undefined);
+    if (projectedVersion < version) throw notRecorded(what);
+  };
+
   setHandler(caseStateQuery, () => c);
+  setHandler(caseParkedQuery, () => parked);
+  setHandler(retryProjectionSignal, () => {
+    retryAsked = true;
+  });
+  setHandler(caseRecordedUpdate, async () => {
+    await recorded(1, 'was received and is kept');
+    return c;
+  });
   setHandler(
     caseActionUpdate,
     async ({ action, actor }) => {
@@ -82,13 +121,13 @@ export async function caseWorkflow({ intake, policy }: CaseWorkflowInput): Promi
       } catch (e) {
         refuse(e);
       }
-      const version = c.version;
-      await condition(() => projectedVersion >= version);
+      await recorded(c.version, 'took the action and keeps it');
       return c;
     },
     {
       // Refused actions leave no trace in the history: the validator runs the same rules without committing.
       validator: ({ action, actor }) => {
+        if (parked) throw notRecorded('takes no actions while parked');
         try {
           decide(c, action, actor, new Date().toISOString(), policy);
         } catch (e) {
@@ -102,6 +141,40 @@ export async function caseWorkflow({ intake, policy }: CaseWorkflowInput): Promi
   // (Cases started before this change upserted them once more after the first projection.)
   let lastAttributes = patched('initial-search-attributes-from-start') ? attributesKey(workflowInfo().typedSearchAttributes) : '';
 
+  /**
+   * Projects one batch. When it cannot — the database refuses the rows (bad data, a constraint) or stays
+   * unreachable past the activity's time budget — the case is parked: logged, flagged for operators by a
+   * search attribute, its updates answered at once. The batch is tried again when an operator signals
+   * retryProjection, or by itself: hourly after a refusal, every minute after an outage.
+   */
+  const projectOrPark = async (input: Parameters<typeof projectCase>[0]) => {
+    for (;;) {
+      try {
+        const remaining = await projectCase(input);
+        if (parked) {
+          log.info('projection resumed', { caseId: c.id, parkedSince: parked.since, attempts: parked.attempts });
+          parked = undefined;
+          upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.parked, value: false }]);
+        }
+        return remaining;
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        const failure = err instanceof ActivityFailure && err.cause ? err.cause : err;
+        const refused = failure instanceof ApplicationFailure && failure.type === PROJECTION_REJECTED;
+        const reason = refused ? failure.message : `the read model stayed unreachable: ${(failure as Error).message}`;
+        if (!parked) {
+          parked = { reason, since: new Date().toISOString(), attempts: 1 };
+          upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.parked, value: true }]);
+          log.error('projection parked', { caseId: c.id, reason, version: input.snapshot.version });
+        } else {
+          parked = { ...parked, reason, attempts: parked.attempts + 1 };
+        }
+        retryAsked = false;
+        await condition(() => retryAsked, refused ? '1 hour' : '1 minute');
+      }
+    }
+  };
+
   // Projection runs one batch at a time, so the read model sees the case's events in order.
   const project = async () => {
     for (;;) {
@@ -111,7 +184,7 @@ export async function caseWorkflow({ intake, policy }: CaseWorkflowInput): Promi
       pendingEvents = [];
       pendingNotifications = [];
       const snapshot = c;
-      const remaining = await projectCase({ snapshot, events, notifications });
+      const remaining = await projectOrPark({ snapshot, events, notifications });
       projectedVersion = snapshot.version;
       lastAttributes = syncSearchAttributes(snapshot, lastAttributes);
       // Histories from before inline delivery recorded no answer: everything went through the activity then.

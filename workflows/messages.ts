@@ -1,6 +1,6 @@
 // The messages a case workflow answers, defined once for the workflow and its clients.
 
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { Actor, CaseView } from './domain.js';
 import type { CaseAction } from './lifecycle.js';
@@ -13,6 +13,28 @@ export interface CaseActionRequest {
 /** Takes one action of the contract; answers the case as it stands after it, once it is in the read model. */
 export const caseActionUpdate = defineUpdate<CaseView, [CaseActionRequest]>('caseAction');
 export const caseStateQuery = defineQuery<CaseView>('caseState');
+
+/**
+ * Sent with the start (Update-With-Start): answers the case once its first projection has committed, so
+ * intake answers only when every read — the case, its tracking code, lists — already finds it.
+ */
+export const caseRecordedUpdate = defineUpdate<CaseView, []>('caseRecorded');
+
+/** An operator's word that a parked projection may be tried again (after fixing what the database refused). */
+export const retryProjectionSignal = defineSignal<[]>('retryProjection');
+
+/** Why the read model does not have the case: the database refused its projection, so it is parked. */
+export interface ParkedProjection {
+  reason: string;
+  since: string;
+  attempts: number;
+}
+export const caseParkedQuery = defineQuery<ParkedProjection | undefined>('caseParked');
+
+/** The activity's failure type when the database refuses a case's rows (not an outage: a retry cannot help). */
+export const PROJECTION_REJECTED = 'ProjectionRejected';
+/** An update's failure type when its case is parked: the change is kept, but the read model cannot show it. */
+export const CASE_NOT_RECORDED = 'CaseNotRecorded';
 
 /** The failure types an update is refused with; the API maps them to 409, 403 and 400. */
 export const REFUSAL_TYPES = {
@@ -33,6 +55,8 @@ export const SEARCH_ATTRIBUTES = {
   unit: defineSearchAttributeKey('BangnongUnit', SearchAttributeType.KEYWORD),
   deadline: defineSearchAttributeKey('BangnongDeadline', SearchAttributeType.DATETIME),
   overdue: defineSearchAttributeKey('BangnongOverdue', SearchAttributeType.BOOL),
+  /** Set while the case's projection is parked; operators list them with `./bangnong parked`. */
+  parked: defineSearchAttributeKey('BangnongParked', SearchAttributeType.BOOL),
 } as const;
 
 export const caseWorkflowId = (caseId: string): string => `case-${caseId}`;
