@@ -3,8 +3,8 @@
 // surrogates) and bodies that are not UTF-8. The next good case still flows through.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Case, caseClient } from './lifecycle.helpers.js';
-import { type TestEnv, createTestEnv, eventually, sampleIntake } from './support.js';
+import { type Case, caseClient, expectOnlyOneMoreCase, startedSoFar } from './lifecycle.helpers.js';
+import { type TestEnv, createTestEnv, sampleIntake } from './support.js';
 
 let env: TestEnv;
 let c: ReturnType<typeof caseClient>;
@@ -15,19 +15,6 @@ beforeAll(async () => {
 afterAll(async () => env?.close());
 
 const paths = (res: { json(): { issues?: { path: string }[] } }) => (res.json().issues ?? []).map((i) => i.path);
-
-/** Workflows started on this file's task queue, as Temporal's visibility counts them. */
-const workflowsStarted = async () => (await env.temporal.workflow.count(`TaskQueue = '${env.taskQueue}'`)).count;
-const rowsStored = async () => Number((await env.database.sql`select count(*)::int as n from cases`)[0]!.n);
-
-/** Files one good case and waits until Temporal counts it: any other start since `before` would show too. */
-async function expectOnlyOneMoreCase(before: { workflows: number; rows: number }) {
-  const good = await c.file({ title: '好的投诉' });
-  expect((await env.request('GET', `/v1/cases/${good.id}`)).json()).toMatchObject({ id: good.id, title: '好的投诉', state: 'triage' });
-  await eventually(workflowsStarted, (n) => n >= before.workflows + 1, 10_000, 'the good case in visibility');
-  expect(await workflowsStarted()).toBe(before.workflows + 1);
-  expect(await rowsStored()).toBe(before.rows + 1);
-}
 
 describe('unknown fields', () => {
   it('When an action has a field the contract does not know, then 400 names it and the case is unchanged', async () => {
@@ -44,13 +31,13 @@ describe('unknown fields', () => {
   });
 
   it('When intake carries unknown fields, at the top or nested, then 400 names each and nothing is started', async () => {
-    const before = { workflows: await workflowsStarted(), rows: await rowsStored() };
+    const before = await startedSoFar(env);
     const res = await env.request('POST', '/v1/cases', {
       body: { ...sampleIntake(), priority: 'high', location: { address: '闵行区七宝镇', town: '七宝镇' }, citizen: { name: '王', mobile: '13800000000' } },
     });
     expect(res.statusCode).toBe(400);
     expect(paths(res).sort()).toEqual(['body.citizen.mobile', 'body.location.town', 'body.priority']);
-    await expectOnlyOneMoreCase(before);
+    await expectOnlyOneMoreCase(env, before);
   });
 
   it('When a query has a parameter the route does not take, then 400 names it', async () => {
@@ -74,7 +61,7 @@ describe('unknown fields', () => {
 
 describe('text the database cannot store', () => {
   it('When a field holds a NUL or a lone surrogate, then 400 names the field and nothing is started', async () => {
-    const before = { workflows: await workflowsStarted(), rows: await rowsStored() };
+    const before = await startedSoFar(env);
     const nul = await env.request('POST', '/v1/cases', { body: sampleIntake({ title: 'a\u0000b' }) });
     expect(nul.statusCode).toBe(400);
     expect(paths(nul)).toEqual(['body.title']);
@@ -87,11 +74,11 @@ describe('text the database cannot store', () => {
     // Paired surrogates are ordinary text (here an emoji) and are kept.
     const emoji = await c.file({ title: '垃圾乱扔 🚮' });
     expect(emoji.title).toBe('垃圾乱扔 🚮');
-    await expectOnlyOneMoreCase({ workflows: before.workflows + 1, rows: before.rows + 1 });
+    await expectOnlyOneMoreCase(env, { workflows: before.workflows + 1, rows: before.rows + 1 });
   });
 
   it('When the body is not UTF-8, then 400 says so and names the field, rather than storing U+FFFD', async () => {
-    const before = { workflows: await workflowsStarted(), rows: await rowsStored() };
+    const before = await startedSoFar(env);
     const json = Buffer.from(JSON.stringify(sampleIntake({ title: 'TITLE' })));
     const at = json.indexOf('TITLE');
     const bytes = Buffer.concat([json.subarray(0, at), Buffer.from([0xe5, 0xff, 0x41]), json.subarray(at + 5)]);
@@ -104,7 +91,7 @@ describe('text the database cannot store', () => {
     expect(res.statusCode).toBe(400);
     expect(res.json().error).toMatch(new RegExp(`not valid UTF-8 \\(first bad byte at offset ${at + 1}\\)`));
     expect(paths(res)).toEqual(['body.title']);
-    await expectOnlyOneMoreCase(before);
+    await expectOnlyOneMoreCase(env, before);
   });
 
   it('When a query or a path holds a NUL, then 400 names it (not a database error)', async () => {

@@ -1,6 +1,7 @@
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caseWorkflowId } from '../workflows/messages.js';
+import { expectOnlyOneMoreCase, startedSoFar } from './lifecycle.helpers.js';
 import { type TestEnv, createTestEnv, eventually, sampleIntake } from './support.js';
 
 let env: TestEnv;
@@ -73,6 +74,7 @@ describe('intake', () => {
   });
 
   it('When the body is malformed, then 400 names every wrong field and no case is started', async () => {
+    const before = await startedSoFar(env);
     const res = await env.request('POST', '/v1/cases', { body: { channel: 'fax', title: '', location: {}, urgent: 'yes' } });
     expect(res.statusCode).toBe(400);
     const paths = res.json().issues.map((i: { path: string }) => i.path);
@@ -86,6 +88,7 @@ describe('intake', () => {
     const notJson = await env.request('POST', '/v1/cases', { body: 'not json', headers: { 'content-type': 'application/json' } });
     expect(notJson.statusCode).toBe(400);
     expect(notJson.json().error).toBeTruthy();
+    await expectOnlyOneMoreCase(env, before);
   });
 
   it('When a case does not exist, then 404 says so', async () => {

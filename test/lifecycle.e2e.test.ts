@@ -264,6 +264,24 @@ describe('the case lifecycle through the API', () => {
     expect(second.statusCode).toBe(200);
     expect(second.json().supplementCount).toBe(1);
     expect(types(await c.events(filed.id))).toEqual(['intake', 'supplement']);
+    await recordHistory(filed.id, 'supplemented');
+  });
+
+  it('When the squad refuses a reporter\'s request to accompany, then the reporter is told and the case goes on without them', async () => {
+    const d = await dispatched();
+    await c.ok(d.id, k.reporter!, { type: 'media_join_request', note: '希望跟拍' });
+    const refused = await c.ok(d.id, k.squadOfficer!, { type: 'media_join_decision', approve: false, note: '涉及隐私，不宜跟拍' });
+    expect(refused.media).toMatchObject({ accompany: 'refused', status: 'none' });
+    const again = await c.act(d.id, k.reporter!, { type: 'media_join_request' });
+    expect(again.statusCode).toBe(409);
+    await c.ok(d.id, k.squadOfficer!, { type: 'accept' });
+    const resolved = await c.ok(d.id, k.squadOfficer!, { type: 'resolve', result: '已劝离' });
+    expect(resolved.state).toBe('resolved');
+    const sql = postgres(env.databaseUrl, { max: 1 });
+    const told = await sql`select recipient, kind from notifications where case_id = ${d.id} and kind = 'media_join_refused'`;
+    await sql.end();
+    expect(told).toEqual([{ recipient: 'reporter', kind: 'media_join_refused' }]);
+    await recordHistory(d.id, 'accompany-refused');
   });
 
   it('When a supervisor reassigns a case, then another squad takes it on a fresh acceptance clock', async () => {
@@ -272,6 +290,9 @@ describe('the case lifecycle through the API', () => {
     expect(moved).toMatchObject({ state: 'dispatched', assignedUnitId: otherStation.squadId, stage: 'acceptance' });
     expect(Date.parse(moved.deadlineAt)).toBeGreaterThan(Date.parse(d.deadlineAt));
     expect((await c.ok(d.id, k.strangerOfficer!, { type: 'accept' })).assignedOfficerId).toBe(env.principalIds.strangerOfficer);
+    // The squad it left can no longer act on it.
+    expect((await c.act(d.id, k.squadOfficer!, { type: 'arrive' })).statusCode).toBe(403);
+    await recordHistory(d.id, 'reassigned');
   });
 
   it('When supervisors list cases, then they filter by unit and state and page with a cursor', async () => {
@@ -288,10 +309,22 @@ describe('the case lifecycle through the API', () => {
     const next = await env.request('GET', `/v1/cases?unit=${district}&state=dispatched,investigating&limit=2&cursor=${page.next}`, { key: k.supervisor! });
     expect(next.statusCode, next.body).toBe(200);
     expect(next.json().cases.map((x: Case) => x.id)).not.toContain(page.cases[0].id);
-    // Below the city, a principal lists only its own unit's cases.
-    const own = (await env.request('GET', '/v1/cases?limit=200', { key: k.squadOfficer! })).json().cases as Case[];
-    expect(own.length).toBeGreaterThan(0);
-    expect(own.every((x) => x.assignedUnitPath.includes(station.squadId) || x.assignedUnitPath === district || x.assignedUnitPath === '310000')).toBe(true);
+    // Below the city, a principal lists only its own unit's cases: those that lie in its squad, wherever
+    // they are handled now (an escalated one included), and no other.
+    const inside = await dispatched();
+    const elsewhere = await c.file();
+    await c.ok(elsewhere.id, k.desk!, { type: 'triage', decision: 'in_scope', category: 'illegal_construction', workstationId: otherStation.id });
+    const atCity = await c.file();
+    const own = ((await env.request('GET', '/v1/cases?limit=200', { key: k.squadOfficer! })).json().cases as Case[]).map((x) => x.id);
+    expect(own).toContain(inside.id);
+    expect(own).not.toContain(elsewhere.id);
+    expect(own).not.toContain(atCity.id);
+    // Exactly the cases whose squad (as the workflow recorded it in the case's view) is this one.
+    const sql = postgres(env.databaseUrl, { max: 1 });
+    const rows = await sql<{ id: string; squad: string | null }[]>`select id, split_part(view->>'squadPath', '/', 3) as squad from cases`;
+    await sql.end();
+    expect(rows.length).toBeLessThan(200);
+    expect(own.sort()).toEqual(rows.filter((r) => r.squad === station.squadId).map((r) => r.id).sort());
     expect((await env.request('GET', `/v1/cases?unit=${otherStation.squadId}`, { key: k.squadOfficer! })).statusCode).toBe(403);
     expect((await env.request('GET', '/v1/cases?unit=nowhere')).statusCode).toBe(400);
     expect((await env.request('GET', '/v1/cases?state=flying')).statusCode).toBe(400);
