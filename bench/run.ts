@@ -10,7 +10,7 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, WithStartWorkflowOperation } from '@temporalio/client';
 import { caseIdFor } from '../api/cases.js';
 import { REPO_ROOT } from '../platform/config.js';
 import { type Stack, call, pool, startStack } from '../test/stack.js';
@@ -112,31 +112,55 @@ const intakeBody = (tag: string) => ({
 async function benchIntake(stack: Stack, client: Client) {
   const count = n(2000);
   const concurrency = 32;
+  // Intake answers once the case is in the read model (read-your-writes), so a 201 here is a case that
+  // every read already finds: the rate is of fully recorded cases.
+  const latencies: number[] = [];
   const ours = await timed(() =>
     pool(count, concurrency, async (i) => {
+      const sent = performance.now();
       const res = await call(stack, 'POST', '/v1/cases', stack.keys.intake, intakeBody(`intake-${i}`));
+      latencies.push(performance.now() - sent);
       if (res.status !== 201) throw new Error(`intake answered ${res.status}: ${JSON.stringify(res.json)}`);
     }),
   );
-  // Accepted is not yet projected: wait for the read model, so the next benchmark starts on an idle worker.
-  const projected = await timed(() => waitForRows(stack, `channel = 'hotline' and external_id like 'intake-%'`, count));
-  const baseline = await timed(() =>
+  await waitForRows(stack, `channel = 'hotline' and external_id like 'intake-%'`, count);
+  // Two baselines on the same server: a bare start of a no-op workflow (what intake cost before it waited
+  // for the read model), and Update-With-Start of a workflow whose update answers at once (the same
+  // Temporal round trips as intake, without the case's work and its projection).
+  const bare = await timed(() =>
     pool(count, concurrency, (i) => client.workflow.start('baselineNoopWorkflow', { workflowId: `noop-${i}`, taskQueue: stack.taskQueue, args: [] })),
   );
+  const withUpdate = await timed(() =>
+    pool(count, concurrency, (i) =>
+      client.workflow.executeUpdateWithStart(baselineStepUpdate, {
+        args: ['intake'],
+        startWorkflowOperation: new WithStartWorkflowOperation('baselineUpdatesWorkflow', {
+          workflowId: `uws-${i}`,
+          taskQueue: stack.taskQueue,
+          args: [1],
+          workflowIdConflictPolicy: 'USE_EXISTING',
+        }),
+      }),
+    ),
+  );
   const rate = count / ours.seconds;
-  const baseRate = count / baseline.seconds;
+  const bareRate = count / bare.seconds;
+  const uwsRate = count / withUpdate.seconds;
   record({
     name: 'intake',
     figures: {
       cases: count,
       concurrency,
-      'cases/s': round(rate),
-      'baseline starts/s': round(baseRate),
-      ratio: round(rate / baseRate, 2),
-      'all in the read model after s': round(ours.seconds + projected.seconds),
+      'cases/s (answered in the read model)': round(rate),
+      'p50 ms': round(percentile(latencies, 50)),
+      'p99 ms': round(percentile(latencies, 99)),
+      'baseline starts/s': round(bareRate),
+      ratio: round(rate / bareRate, 2),
+      'baseline update-with-start/s': round(uwsRate),
+      'ratio to update-with-start': round(rate / uwsRate, 2),
     },
     target: 'ratio ≥ 0.8 and ≥ 100 cases/s',
-    met: rate / baseRate >= 0.8 && rate >= 100,
+    met: rate / bareRate >= 0.8 && rate >= 100,
   });
 }
 

