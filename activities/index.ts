@@ -4,6 +4,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
+import { refusedByDatabase } from '../db/errors.js';
 import { getNotifications, markNotificationSent, projectCase } from '../db/queries/cases.js';
 import type { CaseEvent, CaseView, Notification } from '../workflows/domain.js';
 import { PROJECTION_REJECTED } from '../workflows/messages.js';
@@ -28,10 +29,10 @@ export function createActivities({ db, senders, log }: ActivityDeps) {
       try {
         await projectCase(db, { ...input, sentInline: inline });
       } catch (err) {
-        const code = sqlState(err);
-        if (code && REFUSED_BY_DATABASE.test(code)) {
-          log.error({ caseId, version: input.snapshot.version, sqlState: code, err }, 'the database refused the case; the workflow parks it');
-          throw ApplicationFailure.nonRetryable(`PostgreSQL error ${code}: ${rootMessage(err)}`, PROJECTION_REJECTED);
+        const refused = refusedByDatabase(err);
+        if (refused) {
+          log.error({ caseId, version: input.snapshot.version, sqlState: refused.sqlState, err }, 'the database refused the case; the workflow parks it');
+          throw ApplicationFailure.nonRetryable(refused.message, PROJECTION_REJECTED);
         }
         const attempt = Context.current().info.attempt;
         if (attempt >= 3) log.warn({ caseId, attempt, err }, 'projection failing; retrying while the database is unreachable');
@@ -71,19 +72,3 @@ export function createActivities({ db, senders, log }: ActivityDeps) {
 
 export type Activities = ReturnType<typeof createActivities>;
 
-/** SQLSTATE classes that a retry cannot cure: data exceptions (22: bad text, out of range) and integrity violations (23). */
-const REFUSED_BY_DATABASE = /^2[23]/;
-
-/** The SQLSTATE of a failed statement; drizzle wraps postgres.js's error as its cause. */
-function sqlState(err: unknown): string | undefined {
-  for (let e = err as { code?: unknown; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
-    if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) return e.code;
-  }
-  return undefined;
-}
-
-function rootMessage(err: unknown): string {
-  let e = err as { message?: string; cause?: unknown };
-  while (e.cause && typeof e.cause === 'object') e = e.cause as typeof e;
-  return e.message ?? String(err);
-}

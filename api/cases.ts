@@ -4,7 +4,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import {
   type Client,
-  WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
@@ -12,7 +11,8 @@ import {
 import { ApplicationFailure, TypedSearchAttributes, WorkflowIdReusePolicy } from '@temporalio/common';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../db/client.js';
-import { getCaseById } from '../db/queries/cases.js';
+import { refusedByDatabase } from '../db/errors.js';
+import { getCaseById, projectCase } from '../db/queries/cases.js';
 import type { Principal } from '../db/queries/principals.js';
 import type { Actor, CaseIntake, CaseView } from '../workflows/domain.js';
 import { ACTION_ROLES, type CaseAction, allowedActions, openCase } from '../workflows/lifecycle.js';
@@ -22,7 +22,7 @@ import {
   type RefusalDetails,
   SEARCH_ATTRIBUTES,
   caseActionUpdate,
-  caseRecordedUpdate,
+  caseParkedQuery,
   caseStateQuery,
   caseWorkflowId,
 } from '../workflows/messages.js';
@@ -88,10 +88,11 @@ export function present(view: CaseView, viewer?: Principal, now = Date.now()): C
 }
 
 /**
- * Files a complaint. The answer comes only once the case is in the read model (Update-With-Start: the
- * workflow starts and answers after its first projection commits), so every read after a 2xx finds it.
- * The same channel + externalId, or for a channel without ids the same Idempotency-Key from the same
- * principal, is the same case: filing it again answers that case with `created: false`.
+ * Files a complaint, and answers only once the case is in the read model, so every read after a 2xx finds
+ * it. The workflow is started, then its first projection — the same pure `openCase` the workflow runs,
+ * written by the same idempotent statement — is committed here; the workflow's own first projection is
+ * then a no-op. The same channel + externalId, or for a channel without ids the same Idempotency-Key from
+ * the same principal, is the same case: filing it again answers that case with `created: false`.
  */
 export async function fileCase(
   deps: CaseServiceDeps,
@@ -131,37 +132,59 @@ export async function fileCase(
     receivedAt: new Date().toISOString(),
     filedBy: actorOf(principal),
   };
-  const { view: opened } = openCase(intake, deps.policy);
-  const startWorkflowOperation = new WithStartWorkflowOperation('caseWorkflow', {
-    workflowId: caseWorkflowId(id),
-    taskQueue: deps.taskQueue,
-    args: [{ intake, policy: deps.policy }],
-    // A running case with this id is the same complaint: the update then waits on it instead.
-    workflowIdConflictPolicy: 'USE_EXISTING',
-    workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-    typedSearchAttributes: new TypedSearchAttributes([
-      { key: SEARCH_ATTRIBUTES.state, value: opened.state },
-      { key: SEARCH_ATTRIBUTES.unit, value: opened.assignedUnitPath },
-      { key: SEARCH_ATTRIBUTES.deadline, value: new Date(opened.deadlineAt!) },
-      { key: SEARCH_ATTRIBUTES.overdue, value: false },
-    ]),
-  });
-  let view: CaseView;
+  const opened = openCase(intake, deps.policy);
   try {
-    view = await answerWithin(deps, id, deps.temporal.workflow.executeUpdateWithStart(caseRecordedUpdate, { startWorkflowOperation }), 'filed');
+    await deps.temporal.workflow.start('caseWorkflow', {
+      workflowId: caseWorkflowId(id),
+      taskQueue: deps.taskQueue,
+      args: [{ intake, policy: deps.policy }],
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      typedSearchAttributes: new TypedSearchAttributes([
+        { key: SEARCH_ATTRIBUTES.state, value: opened.view.state },
+        { key: SEARCH_ATTRIBUTES.unit, value: opened.view.assignedUnitPath },
+        { key: SEARCH_ATTRIBUTES.deadline, value: new Date(opened.view.deadlineAt!) },
+        { key: SEARCH_ATTRIBUTES.overdue, value: false },
+      ]),
+    });
   } catch (e) {
-    if (e instanceof WorkflowExecutionAlreadyStartedError) {
-      // Its workflow has finished (a closed case): the read model has it.
-      const existing = await readCase(deps, id);
-      if (existing) return { created: false, view: existing };
-    }
-    if (e instanceof WorkflowUpdateFailedError) throw refusal(e) ?? e;
+    // Filed a moment ago by another request (or a retry of this one): answer that case once it is recorded.
+    if (e instanceof WorkflowExecutionAlreadyStartedError) return { created: false, view: await recordedCase(deps, id) };
     throw e;
   }
-  // Our tracking code came back: this request started the case. Another means the case was already running.
-  const created = view.trackingCode === intake.trackingCode;
-  if (created) log.info({ channel: body.channel, externalId: body.externalId }, 'case filed');
-  return { created, view };
+  try {
+    await projectCase(deps.db, { snapshot: opened.view, events: [opened.event], notifications: [] });
+  } catch (err) {
+    const refused = refusedByDatabase(err);
+    // The workflow keeps the case either way; it records it itself when Postgres is back, or parks it.
+    if (refused) throw notRecorded(id, refused.message);
+    log.warn({ err }, 'case started but not yet recorded: the read model is unavailable');
+    throw err;
+  }
+  log.info({ channel: body.channel, externalId: body.externalId }, 'case filed');
+  return { created: true, view: opened.view };
+}
+
+const notRecorded = (id: string, reason: string) =>
+  new HttpError(500, `case ${id} was received and is kept: the database refused to record it (${reason}), so it is parked for an operator (./bangnong parked)`);
+
+/**
+ * A case whose workflow is running, once its row is in the read model (its first projection is a moment
+ * away); 500 at once if the case is parked, 503 if the row does not come within the action timeout.
+ */
+async function recordedCase(deps: CaseServiceDeps, id: string): Promise<CaseView> {
+  const deadline = Date.now() + (deps.actionTimeoutMs ?? 30_000);
+  const handle = deps.temporal.workflow.getHandle(caseWorkflowId(id));
+  for (let attempt = 0; ; attempt++) {
+    const row = await getCaseById(deps.db, { id });
+    if (row) return row;
+    const parked = await handle.query(caseParkedQuery).catch((e: unknown) => {
+      if (e instanceof WorkflowNotFoundError) return undefined;
+      throw e;
+    });
+    if (parked) throw notRecorded(id, parked.reason);
+    if (Date.now() > deadline) throw new HttpError(503, `case ${id} is filed but not yet recorded; retry shortly with the same externalId or Idempotency-Key`);
+    await new Promise((r) => setTimeout(r, Math.min(25 * 2 ** attempt, 500)));
+  }
 }
 
 /** The read model, or the workflow itself for the moments before its first projection lands. */

@@ -10,7 +10,7 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Client, Connection, WithStartWorkflowOperation } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { caseIdFor } from '../api/cases.js';
 import { REPO_ROOT } from '../platform/config.js';
 import { type Stack, call, pool, startStack } from '../test/stack.js';
@@ -124,28 +124,12 @@ async function benchIntake(stack: Stack, client: Client) {
     }),
   );
   await waitForRows(stack, `channel = 'hotline' and external_id like 'intake-%'`, count);
-  // Two baselines on the same server: a bare start of a no-op workflow (what intake cost before it waited
-  // for the read model), and Update-With-Start of a workflow whose update answers at once (the same
-  // Temporal round trips as intake, without the case's work and its projection).
+  // The baseline: a bare start of a no-op workflow on the same server.
   const bare = await timed(() =>
     pool(count, concurrency, (i) => client.workflow.start('baselineNoopWorkflow', { workflowId: `noop-${i}`, taskQueue: stack.taskQueue, args: [] })),
   );
-  const withUpdate = await timed(() =>
-    pool(count, concurrency, (i) =>
-      client.workflow.executeUpdateWithStart(baselineStepUpdate, {
-        args: ['intake'],
-        startWorkflowOperation: new WithStartWorkflowOperation('baselineUpdatesWorkflow', {
-          workflowId: `uws-${i}`,
-          taskQueue: stack.taskQueue,
-          args: [1],
-          workflowIdConflictPolicy: 'USE_EXISTING',
-        }),
-      }),
-    ),
-  );
   const rate = count / ours.seconds;
   const bareRate = count / bare.seconds;
-  const uwsRate = count / withUpdate.seconds;
   record({
     name: 'intake',
     figures: {
@@ -156,8 +140,6 @@ async function benchIntake(stack: Stack, client: Client) {
       'p99 ms': round(percentile(latencies, 99)),
       'baseline starts/s': round(bareRate),
       ratio: round(rate / bareRate, 2),
-      'baseline update-with-start/s': round(uwsRate),
-      'ratio to update-with-start': round(rate / uwsRate, 2),
     },
     target: 'ratio ≥ 0.8 and ≥ 100 cases/s',
     met: rate / bareRate >= 0.8 && rate >= 100,

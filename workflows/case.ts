@@ -39,7 +39,6 @@ import {
   SEARCH_ATTRIBUTES,
   caseActionUpdate,
   caseParkedQuery,
-  caseRecordedUpdate,
   caseStateQuery,
   retryProjectionSignal,
 } from './messages.js';
@@ -108,10 +107,6 @@ export async function caseWorkflow({ intake, policy }: CaseWorkflowInput): Promi
   setHandler(caseParkedQuery, () => parked);
   setHandler(retryProjectionSignal, () => {
     retryAsked = true;
-  });
-  setHandler(caseRecordedUpdate, async () => {
-    await recorded(1, 'was received and is kept');
-    return c;
   });
   setHandler(
     caseActionUpdate,

@@ -14,12 +14,6 @@ export interface CaseActionRequest {
 export const caseActionUpdate = defineUpdate<CaseView, [CaseActionRequest]>('caseAction');
 export const caseStateQuery = defineQuery<CaseView>('caseState');
 
-/**
- * Sent with the start (Update-With-Start): answers the case once its first projection has committed, so
- * intake answers only when every read — the case, its tracking code, lists — already finds it.
- */
-export const caseRecordedUpdate = defineUpdate<CaseView, []>('caseRecorded');
-
 /** An operator's word that a parked projection may be tried again (after fixing what the database refused). */
 export const retryProjectionSignal = defineSignal<[]>('retryProjection');
 
