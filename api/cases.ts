@@ -1,5 +1,5 @@
-// The use cases behind the case routes: file a case, read it, act on it. Each reads like the story:
-// check → resolve what the workflow needs → hand it to the workflow → answer what the client sees.
+// The use cases behind the case routes: file a case, read it and its timeline, act on it. Each reads like
+// the story: check → resolve what the workflow needs → hand it to the workflow → answer what the client sees.
 
 import { createHash, randomBytes } from 'node:crypto';
 import {
@@ -12,7 +12,7 @@ import { ApplicationFailure, TypedSearchAttributes, WorkflowIdReusePolicy } from
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../db/client.js';
 import { refusedByDatabase } from '../db/errors.js';
-import { getCaseById, projectCase } from '../db/queries/cases.js';
+import { getCaseById, listCaseEvents, projectCase } from '../db/queries/cases.js';
 import type { Principal } from '../db/queries/principals.js';
 import type { Actor, CaseIntake, CaseView } from '../workflows/domain.js';
 import { ACTION_ROLES, type CaseAction, allowedActions, openCase } from '../workflows/lifecycle.js';
@@ -29,6 +29,7 @@ import {
 import type { Policy } from '../workflows/policy.js';
 import { HttpError, badRequest, notFound } from './errors.js';
 import type { OrgDirectory } from './org.js';
+import { assertCaseVisible } from './scope.js';
 import type { ActionBody, CaseBody, IntakeBody } from './schemas.js';
 
 export interface CaseServiceDeps {
@@ -197,6 +198,21 @@ export async function readCase(deps: CaseServiceDeps, id: string): Promise<CaseV
     if (e instanceof WorkflowNotFoundError) return undefined;
     throw e;
   }
+}
+
+/** The case, if there is one (404) and the principal's unit covers it (403). */
+export async function visibleCase(deps: CaseServiceDeps, id: string, principal: Principal): Promise<CaseView> {
+  const view = await readCase(deps, id);
+  if (!view) throw notFound(`no case "${id}"`);
+  assertCaseVisible(view, principal);
+  return view;
+}
+
+/** The timeline of a case the principal may see: every transition with its actor, time and payload. */
+export async function caseTimeline(deps: CaseServiceDeps, id: string, principal: Principal) {
+  await visibleCase(deps, id, principal);
+  const rows = await listCaseEvents(deps.db, { caseId: id });
+  return rows.map((e) => ({ seq: e.seq, type: e.type, actor: e.actor, at: new Date(e.at).toISOString(), from: e.fromState, to: e.toState, payload: e.payload }));
 }
 
 /** Turns the public action into what the workflow takes: units and workstations become tree paths. */
