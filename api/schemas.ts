@@ -1,6 +1,7 @@
 // The HTTP contract (DOMAIN.md "The contract", version 1) as zod schemas: they validate requests,
 // shape responses and generate /openapi.json. Request schemas are strict: an unknown field is refused
-// with 400 naming it, never dropped with its data.
+// with 400 naming it, never dropped with its data. Here are the schemas the use cases and several routes
+// share; a schema only one route folder uses lives beside its routes (api/routes/*/schemas.ts).
 
 import { z } from 'zod';
 import {
@@ -17,7 +18,6 @@ import {
 import { ACTION_TYPES } from '../workflows/lifecycle.js';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
-const isoTime = z.iso.datetime({ offset: true });
 
 export const attachmentSchema = z.strictObject({
   url: z.url().max(2000),
@@ -167,18 +167,6 @@ export const caseSchema = z
 
 export type CaseBody = z.infer<typeof caseSchema>;
 
-export const eventSchema = z
-  .object({
-    seq: z.number().int(),
-    type: z.string(),
-    actor: z.object({ id: z.string(), role: z.string(), unitPath: z.string() }),
-    at: z.string(),
-    from: z.string().nullable(),
-    to: z.string(),
-    payload: z.record(z.string(), z.unknown()),
-  })
-  .meta({ id: 'CaseEvent' });
-
 export const errorSchema = z
   .object({
     error: z.string().describe('what was wrong, for a person'),
@@ -188,72 +176,20 @@ export const errorSchema = z
   })
   .meta({ id: 'Error' });
 
-export const unitSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  kind: z.enum(['city', 'district', 'squad']),
-  parentId: z.string().nullable(),
-  path: z.string(),
-});
-
-export const workstationSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  fullName: z.string(),
-  kind: z.string(),
-  district: z.string(),
-  street: z.string(),
-  squadId: z.string(),
-  pilotSeq: z.number().int().nullable(),
-});
-
-
-export const listQuerySchema = z.strictObject({
-  state: z
-    .string()
-    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
-    .pipe(z.array(z.enum(STATES)))
-    .optional()
-    .describe('comma-separated states'),
-  overdue: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
-  unit: z.string().max(64).optional().describe('a unit id: cases located in it'),
-  category: z.enum(CATEGORIES).optional(),
-  channel: z.enum(CHANNELS).optional(),
-  from: isoTime.optional().describe('filed at or after'),
-  to: isoTime.optional().describe('filed before'),
-  q: z.string().trim().min(1).max(200).optional().describe('title words, a tracking code or a case id'),
-  cursor: z.string().max(500).optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-});
-
 export const principalRoleSchema = z.enum(ROLES);
 
-const count = z.number().int();
-export const statsSchema = z
-  .object({
-    by: z.string(),
-    unit: z.string().optional(),
-    from: z.string().optional(),
-    to: z.string().optional(),
-    groups: z.array(
-      z.object({
-        key: z.string().nullable().describe('the category, channel, state, district or squad id; null where not yet known'),
-        total: count,
-        open: count,
-        overdue: count,
-        resolved: count,
-        resolvedAtSquad: count,
-        escalated: count,
-        transferred: count,
-        explained: count,
-        withdrawn: count,
-        duplicate: count,
-        avgHoursToResolution: z.number().nullable(),
-        rated: count,
-        satisfied: count,
-        basicallySatisfied: count,
-        unsatisfied: count,
-      }),
-    ),
-  })
-  .meta({ id: 'Stats' });
+
+// Parts many routes share: a case id in the path, no query at all, the Idempotency-Key header, the
+// error answers.
+
+export const caseParams = z.strictObject({ id: z.string().min(1).max(64) });
+/** Routes that take no query parameters say so: an unexpected one is refused, not ignored. */
+export const noQuery = z.strictObject({});
+export const idempotencyHeader = z.object({
+  'idempotency-key': z.string().min(1).max(200).optional().describe('makes a retried request safe: the same key applies it once'),
+});
+
+type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 500 | 503;
+/** The error answers a route can give, all in the one shape. */
+export const errorAnswers = <const S extends readonly ErrorStatus[]>(...statuses: S) =>
+  Object.fromEntries(statuses.map((status) => [status, errorSchema])) as { [K in S[number]]: typeof errorSchema };

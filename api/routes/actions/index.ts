@@ -1,0 +1,29 @@
+// Actions: every actor's action on a case, one route, as a Workflow Update.
+
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { actOnCase, actorOf, present } from '../../cases.js';
+import { actionSchema, caseParams, caseSchema, errorAnswers, idempotencyHeader, noQuery } from '../../schemas.js';
+
+const actions: FastifyPluginAsyncZod = async (app) => {
+  app.post(
+    '/v1/cases/:id/actions',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'Take an action on a case',
+        description: 'Answers the case after the action, or 409 with the state it is in and the actions allowed there. Send Idempotency-Key to make a retry safe.',
+        params: caseParams,
+        querystring: noQuery,
+        headers: idempotencyHeader,
+        body: actionSchema,
+        response: { 200: caseSchema, ...errorAnswers(400, 401, 403, 404, 409, 503) },
+      },
+    },
+    async (request) => {
+      const view = await actOnCase(app.services, request.params.id, request.body, actorOf(request.principal!), request.headers['idempotency-key']);
+      return present(view, request.principal);
+    },
+  );
+};
+
+export default actions;

@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { CATEGORIES, CHANNELS, STATES } from '../../../workflows/domain.js';
+import { caseSchema } from '../../schemas.js';
+
+const isoTime = z.iso.datetime({ offset: true });
+
+export const listQuerySchema = z.strictObject({
+  state: z
+    .string()
+    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(STATES)))
+    .optional()
+    .describe('comma-separated states'),
+  overdue: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  unit: z.string().max(64).optional().describe('a unit id: cases located in it'),
+  category: z.enum(CATEGORIES).optional(),
+  channel: z.enum(CHANNELS).optional(),
+  from: isoTime.optional().describe('filed at or after'),
+  to: isoTime.optional().describe('filed before'),
+  q: z.string().trim().min(1).max(200).optional().describe('title words, a tracking code or a case id'),
+  cursor: z.string().max(500).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+export const caseListSchema = z.object({ cases: z.array(caseSchema), next: z.string().optional() });
+
+export const eventSchema = z
+  .object({
+    seq: z.number().int(),
+    type: z.string(),
+    actor: z.object({ id: z.string(), role: z.string(), unitPath: z.string() }),
+    at: z.string(),
+    from: z.string().nullable(),
+    to: z.string(),
+    payload: z.record(z.string(), z.unknown()),
+  })
+  .meta({ id: 'CaseEvent' });
+
+export const timelineSchema = z.object({ events: z.array(eventSchema) });

@@ -1,0 +1,41 @@
+// The citizen's routes: follow a case by its tracking code and rate the answer, without a key.
+
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { errorAnswers, noQuery } from '../../schemas.js';
+import { rateCase, trackCase } from '../../tracking.js';
+import { publicCaseSchema, ratedSchema, ratingBodySchema, trackParams } from './schemas.js';
+
+const tracking: FastifyPluginAsyncZod = async (app) => {
+  app.get(
+    '/v1/track/:trackingCode',
+    {
+      config: { public: true },
+      schema: {
+        tags: ['citizen'],
+        summary: 'Follow a case by its tracking code (no personal data)',
+        params: trackParams,
+        querystring: noQuery,
+        response: { 200: publicCaseSchema, ...errorAnswers(404) },
+      },
+    },
+    async (request) => trackCase(app.services, request.params.trackingCode),
+  );
+
+  app.post(
+    '/v1/track/:trackingCode/rating',
+    {
+      config: { public: true },
+      schema: {
+        tags: ['citizen'],
+        summary: 'Rate the answer to a case',
+        params: trackParams,
+        querystring: noQuery,
+        body: ratingBodySchema,
+        response: { 200: ratedSchema, ...errorAnswers(400, 401, 403, 404, 409, 503) },
+      },
+    },
+    async (request) => rateCase(app.services, request.params.trackingCode, request.body),
+  );
+};
+
+export default tracking;
