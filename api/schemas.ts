@@ -190,6 +190,6 @@ export const idempotencyHeader = z.object({
 });
 
 type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 500 | 503;
-/** The error answers a route can give, all in the one shape. */
+/** The error answers a route can give, all in the one shape (what each means: api/plugins/docs.ts). */
 export const errorAnswers = <const S extends readonly ErrorStatus[]>(...statuses: S) =>
   Object.fromEntries(statuses.map((status) => [status, errorSchema])) as { [K in S[number]]: typeof errorSchema };

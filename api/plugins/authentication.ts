@@ -1,6 +1,6 @@
 // Who is asking: every request carries `Authorization: Bearer <key>`, and the key's principal (its role
 // and unit) rides on the request as `request.principal`. A route open without a key says so with
-// `config: { public: true }`.
+// `config: { public: true }`, and the API description then says it needs none.
 
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
@@ -50,6 +50,10 @@ export default fp<AuthenticationOptions>(
   async (app: FastifyInstance, { db }) => {
     const principals = principalCache(db);
     app.decorateRequest('principal', undefined);
+
+    app.addHook('onRoute', (route) => {
+      if (route.config?.public && route.schema) route.schema.security = [];
+    });
 
     app.addHook('onRequest', async (request) => {
       // No route (a 404) needs no key either: the answer names the missing route.

@@ -1,12 +1,100 @@
-// The API description: /openapi.json, and Swagger UI at /docs, generated from the same zod schemas that
-// validate the requests.
+// The API description integrators generate their clients from — the 12345 hotline, property companies,
+// Open311 apps: /openapi.json, and Swagger UI at /docs. It is generated from the same zod schemas that
+// validate the requests, and test/openapi.test.ts holds it to Redocly's recommended rules.
 
-import fastifySwagger from '@fastify/swagger';
+import { isDeepStrictEqual } from 'node:util';
+import fastifySwagger, { type SwaggerTransform, type SwaggerTransformObject } from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import fp from 'fastify-plugin';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
 
+declare module 'fastify' {
+  interface FastifySchema {
+    /** What this route's answers mean, by status, where the API-wide meaning (ANSWERS) says too little. */
+    answers?: Partial<Record<number, string>>;
+  }
+}
+
 const DOCS = '/docs';
+
+/** What each status means across the API. */
+const ANSWERS: Record<string, string> = {
+  200: 'OK',
+  400: 'The request is not valid: `error` says why, `issues` names each field (an unknown field, text that cannot be stored, a field the action needs).',
+  401: 'No API key, or one that is unknown or revoked.',
+  403: "The principal's role may not do this, or what it asks for lies outside its unit.",
+  404: 'No such case.',
+  409: "The case's state does not allow the action: `state` is where it stands, `allowed` what it takes there.",
+  500: 'An internal error, or a case the database refused to record: it is kept and parked for an operator, and `error` names the reason.',
+  503: 'Postgres or Temporal is unavailable, or a case did not answer in time: retry shortly (a POST retried with the same Idempotency-Key or externalId is applied once).',
+};
+
+/** The zod schemas as JSON schemas, and each answer described: the route's own words, else the API's. */
+const transform: SwaggerTransform = (route) => {
+  const { schema, url } = jsonSchemaTransform(route);
+  const { answers, ...rest } = schema;
+  const response = rest.response as Record<string, object> | undefined;
+  if (response) {
+    for (const [status, json] of Object.entries(response)) {
+      const description = answers?.[Number(status)] ?? ANSWERS[status];
+      // @fastify/swagger reads a response's description from `description` beside a $ref, and from
+      // `x-response-description` in an inline schema (where `description` would describe the schema).
+      if (description) response[status] = { ...json, [`$ref` in json ? 'description' : 'x-response-description']: description };
+    }
+  }
+  return { schema: rest, url };
+};
+
+const COMPONENT = '#/components/schemas/';
+
+/** Names of the schema components `value` refers to. */
+function refsIn(value: unknown, found = new Set<string>()): Set<string> {
+  if (Array.isArray(value)) for (const item of value) refsIn(item, found);
+  else if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      if (key === '$ref' && typeof item === 'string' && item.startsWith(COMPONENT)) found.add(item.slice(COMPONENT.length));
+      else refsIn(item, found);
+    }
+  }
+  return found;
+}
+
+/** The components reached from `from`, directly or through other components. */
+function reached(from: unknown, schemas: Record<string, unknown>): Set<string> {
+  const used = refsIn(from);
+  for (const name of used) refsIn(schemas[name], used);
+  return used;
+}
+
+type Description = ReturnType<SwaggerTransformObject> & { paths?: unknown; components?: { schemas?: Record<string, unknown> } };
+
+/**
+ * One name per schema. fastify-type-provider-zod writes every schema with an id twice, as `X` (how the
+ * API answers it) and `XInput` (how a request sends it), whether or not a route uses both. Here a schema
+ * used one way only keeps its plain name (a request body is `CaseIntake`, not `CaseIntakeInput`), both
+ * stay where the two differ, and a component no operation reaches is dropped.
+ */
+function oneNamePerSchema(description: Description): Description {
+  const schemas: Record<string, unknown> = { ...description.components?.schemas };
+  const used = reached(description.paths, schemas);
+  const renames = new Map<string, string>();
+  for (const name of Object.keys(schemas)) {
+    const plain = name.replace(/Input$/, '');
+    if (plain === name || !(plain in schemas) || !used.has(name)) continue;
+    if (used.has(plain) && !isDeepStrictEqual(schemas[name], schemas[plain])) continue;
+    renames.set(name, plain);
+  }
+  for (const [from, to] of renames) {
+    schemas[to] = schemas[from];
+    delete schemas[from];
+  }
+  let text = JSON.stringify({ ...description, components: { ...description.components, schemas } });
+  for (const [from, to] of renames) text = text.replaceAll(JSON.stringify(`${COMPONENT}${from}`), JSON.stringify(`${COMPONENT}${to}`));
+  const renamed = JSON.parse(text) as Description & { components: { schemas: Record<string, unknown> } };
+  const kept = reached(renamed.paths, renamed.components.schemas);
+  renamed.components.schemas = Object.fromEntries(Object.entries(renamed.components.schemas).filter(([name]) => kept.has(name)));
+  return renamed;
+}
 
 export default fp(
   async (app) => {
@@ -17,12 +105,30 @@ export default fp(
 
     await app.register(fastifySwagger, {
       openapi: {
-        info: { title: 'Bangnong', version: '1', description: 'Case orchestration for Shanghai urban-management complaints (新民帮侬忙).' },
-        components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
+        info: {
+          title: 'Bangnong',
+          version: '1',
+          description: [
+            'Case orchestration for Shanghai urban-management complaints (新民帮侬忙): intake from every channel, every actor\'s actions, where each case stands, and the citizen\'s view.',
+            'Every operation but the citizen\'s (`/v1/track`) needs an API key, sent as `Authorization: Bearer <key>`. Every request body and query is checked whole: an unknown field answers 400 naming it. Send `Idempotency-Key` on a POST to make a retry safe.',
+            'Licence: proprietary. Bangnong is not published under an open-source licence; this description is provided so that integrators can build clients for this service.',
+          ].join('\n\n'),
+          license: { name: 'Proprietary', url: DOCS },
+        },
+        servers: [{ url: '/', description: 'this server: the host that serves this description' }],
+        tags: [
+          { name: 'cases', description: 'File complaints, follow them and act on them.' },
+          { name: 'statistics', description: 'Counts and times of cases, within the caller\'s unit.' },
+          { name: 'organisation', description: 'The units (city, districts, squads) and the community workstations.' },
+          { name: 'citizen', description: 'A case followed by its tracking code, without a key and without personal data, and the citizen\'s rating.' },
+        ],
+        components: {
+          securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key (`bn_…`), issued by `./bangnong principal create`; it carries a role and a unit.' } },
+        },
         security: [{ apiKey: [] }],
       },
-      transform: jsonSchemaTransform,
-      transformObject: jsonSchemaTransformObject,
+      transform,
+      transformObject: (document) => oneNamePerSchema(jsonSchemaTransformObject(document)),
     });
     await app.register(fastifySwaggerUi, { routePrefix: DOCS, uiConfig: { docExpansion: 'list' } });
 

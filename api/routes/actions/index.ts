@@ -9,6 +9,7 @@ const actions: FastifyPluginAsyncZod = async (app) => {
     '/v1/cases/:id/actions',
     {
       schema: {
+        operationId: 'takeCaseAction',
         tags: ['cases'],
         summary: 'Take an action on a case',
         description: 'Answers the case after the action, or 409 with the state it is in and the actions allowed there. Send Idempotency-Key to make a retry safe.',
@@ -16,7 +17,11 @@ const actions: FastifyPluginAsyncZod = async (app) => {
         querystring: noQuery,
         headers: idempotencyHeader,
         body: actionSchema,
-        response: { 200: caseSchema, ...errorAnswers(400, 401, 403, 404, 409, 503) },
+        response: { 200: caseSchema, ...errorAnswers(400, 401, 403, 404, 409, 500, 503) },
+        answers: {
+          200: 'The case after the action, once it is in the read model.',
+          500: 'An internal error, or a case whose projection the database refused: it is parked for an operator, and `error` names the reason.',
+        },
       },
     },
     async (request) => {

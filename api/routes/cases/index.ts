@@ -11,12 +11,20 @@ const cases: FastifyPluginAsyncZod = async (app) => {
     '/v1/cases',
     {
       schema: {
+        operationId: 'fileCase',
         tags: ['cases'],
         summary: 'File a complaint (intake)',
+        description:
+          'Answers once the case is in the read model, so every read after it finds the case. The same `channel` + `externalId` (or, for a channel without ids, the same Idempotency-Key from the same key holder) is the same case.',
         querystring: noQuery,
         headers: idempotencyHeader,
         body: intakeSchema,
-        response: { 200: caseSchema, 201: caseSchema, ...errorAnswers(400, 401, 403, 404, 409, 503) },
+        response: { 200: caseSchema, 201: caseSchema, ...errorAnswers(400, 401, 500, 503) },
+        answers: {
+          200: 'The case filed before with the same channel and externalId (or Idempotency-Key): nothing new was started.',
+          201: 'The case, filed now and in the read model.',
+          503: 'Postgres or Temporal is unavailable (nothing was started), or the case is not yet recorded: retry with the same externalId or Idempotency-Key.',
+        },
       },
     },
     async (request, reply) => {
@@ -29,10 +37,13 @@ const cases: FastifyPluginAsyncZod = async (app) => {
     '/v1/cases',
     {
       schema: {
+        operationId: 'listCases',
         tags: ['cases'],
         summary: 'List cases, most overdue first',
+        description: 'Keyset-paged: pass the `next` of a page as `cursor` for the one after it. Below the city, only the cases of the caller\'s unit.',
         querystring: listQuerySchema,
-        response: { 200: caseListSchema, ...errorAnswers(400, 401, 403, 404, 409, 503) },
+        response: { 200: caseListSchema, ...errorAnswers(400, 401, 403, 503) },
+        answers: { 200: 'A page of cases; `next` is there when more follow.' },
       },
     },
     async (request) => listCasesFor(app.services, request.principal!, request.query),
@@ -42,11 +53,13 @@ const cases: FastifyPluginAsyncZod = async (app) => {
     '/v1/cases/:id',
     {
       schema: {
+        operationId: 'getCase',
         tags: ['cases'],
         summary: 'A case as it stands',
         params: caseParams,
         querystring: noQuery,
-        response: { 200: caseSchema, ...errorAnswers(400, 401, 403, 404, 409, 503) },
+        response: { 200: caseSchema, ...errorAnswers(400, 401, 403, 404, 503) },
+        answers: { 200: 'The case, with the actions its state allows.' },
       },
     },
     async (request) => present(await visibleCase(app.services, request.params.id, request.principal!), request.principal),
@@ -56,11 +69,13 @@ const cases: FastifyPluginAsyncZod = async (app) => {
     '/v1/cases/:id/events',
     {
       schema: {
+        operationId: 'listCaseEvents',
         tags: ['cases'],
         summary: 'The timeline of a case',
         params: caseParams,
         querystring: noQuery,
-        response: { 200: timelineSchema, ...errorAnswers(400, 401, 403, 404, 409, 503) },
+        response: { 200: timelineSchema, ...errorAnswers(400, 401, 403, 404, 503) },
+        answers: { 200: 'Every transition of the case, in order.' },
       },
     },
     async (request) => ({ events: await caseTimeline(app.services, request.params.id, request.principal!) }),

@@ -1,7 +1,7 @@
 // The organisation: the unit tree and the community workstations, served from the in-memory directory.
 
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { noQuery } from '../../schemas.js';
+import { errorAnswers, noQuery } from '../../schemas.js';
 import { unitListSchema, workstationListSchema, workstationQuerySchema } from './schemas.js';
 
 const org: FastifyPluginAsyncZod = async (app) => {
@@ -9,10 +9,12 @@ const org: FastifyPluginAsyncZod = async (app) => {
     '/v1/units',
     {
       schema: {
+        operationId: 'listUnits',
         tags: ['organisation'],
         summary: 'The unit tree',
         querystring: noQuery,
-        response: { 200: unitListSchema },
+        response: { 200: unitListSchema, ...errorAnswers(400, 401, 503) },
+        answers: { 200: 'Every unit — the city, the districts, the squads — in tree order.' },
       },
     },
     async () => ({ units: app.services.org.allUnits() }),
@@ -22,10 +24,12 @@ const org: FastifyPluginAsyncZod = async (app) => {
     '/v1/workstations',
     {
       schema: {
+        operationId: 'listWorkstations',
         tags: ['organisation'],
         summary: 'Community workstations',
         querystring: workstationQuerySchema,
-        response: { 200: workstationListSchema },
+        response: { 200: workstationListSchema, ...errorAnswers(400, 401, 503) },
+        answers: { 200: 'The workstations in the district and street asked for, in pilot order.' },
       },
     },
     async (request) => ({ workstations: app.services.org.workstations(request.query) }),

@@ -10,11 +10,13 @@ const stats: FastifyPluginAsyncZod = async (app) => {
     '/v1/stats',
     {
       schema: {
+        operationId: 'getStats',
         tags: ['statistics'],
         summary: 'Counts and times of cases filed in a period, by one dimension',
         description: 'overdue: stage deadline passed now; resolvedAtSquad: resolved without escalation; avgHoursToResolution: filing to resolution.',
         querystring: statsQuerySchema,
-        response: { 200: statsSchema, ...errorAnswers(400, 401, 403, 404, 409, 503) },
+        response: { 200: statsSchema, ...errorAnswers(400, 401, 403, 503) },
+        answers: { 200: 'One group per value of the dimension, largest first.' },
       },
     },
     async (request) => statsFor(app.services, request.principal!, request.query),

@@ -11,11 +11,13 @@ const tracking: FastifyPluginAsyncZod = async (app) => {
     {
       config: { public: true },
       schema: {
+        operationId: 'trackCase',
         tags: ['citizen'],
         summary: 'Follow a case by its tracking code (no personal data)',
         params: trackParams,
         querystring: noQuery,
-        response: { 200: publicCaseSchema, ...errorAnswers(404) },
+        response: { 200: publicCaseSchema, ...errorAnswers(400, 404, 503) },
+        answers: { 200: 'Where the case stands, the answer, and its timeline.', 404: 'No case with this tracking code.' },
       },
     },
     async (request) => trackCase(app.services, request.params.trackingCode),
@@ -26,12 +28,18 @@ const tracking: FastifyPluginAsyncZod = async (app) => {
     {
       config: { public: true },
       schema: {
+        operationId: 'rateCase',
         tags: ['citizen'],
         summary: 'Rate the answer to a case',
         params: trackParams,
         querystring: noQuery,
         body: ratingBodySchema,
-        response: { 200: ratedSchema, ...errorAnswers(400, 401, 403, 404, 409, 503) },
+        response: { 200: ratedSchema, ...errorAnswers(400, 404, 409, 500, 503) },
+        answers: {
+          200: 'The rating, recorded.',
+          404: 'No case with this tracking code.',
+          409: 'The case takes no rating now: `state` is where it stands, `allowed` what it takes there.',
+        },
       },
     },
     async (request) => rateCase(app.services, request.params.trackingCode, request.body),
