@@ -6,7 +6,6 @@ import { z } from 'zod';
 import {
   CATEGORIES,
   CHANNELS,
-  DEPARTMENTS,
   LEVELS,
   MEDIA_STATUSES,
   OUTCOMES,
@@ -14,16 +13,12 @@ import {
   ROLES,
   STATES,
 } from '../workflows/domain.js';
-import { ACTION_TYPES } from '../workflows/lifecycle.js';
+import { ACTION_TYPES, actionBodySchema } from '../workflows/lifecycle.js';
+import { attachmentSchema, text } from '../workflows/fields.js';
 
-const text = (max: number) => z.string().trim().min(1).max(max);
 const isoTime = z.iso.datetime({ offset: true });
 
-export const attachmentSchema = z.strictObject({
-  url: z.url().max(2000),
-  name: z.string().max(200).optional(),
-  contentType: z.string().max(100).optional(),
-});
+export { attachmentSchema };
 
 export const locationSchema = z.strictObject({
   address: text(500),
@@ -50,60 +45,9 @@ export const intakeSchema = z
 
 export type IntakeBody = z.infer<typeof intakeSchema>;
 
-const optionalNote = z.string().max(5000).optional();
-const attachments = z.array(attachmentSchema).max(50).optional();
-
-const triageFields = {
-  decision: z.enum(['in_scope', 'joint', 'transfer', 'explain']),
-  category: z.enum(CATEGORIES).optional(),
-  workstationId: z.string().max(64).optional(),
-  urgent: z.boolean().optional(),
-  department: z.enum(DEPARTMENTS).optional(),
-  explanation: z.string().trim().min(1).max(5000).optional(),
-  note: optionalNote,
-};
-
-/** Field combinations each triage decision needs, checked here so the answer names the missing field. */
-function checkTriage(v: { decision: string; department?: string; explanation?: string }, ctx: z.RefinementCtx) {
-  if (v.decision === 'transfer' && !v.department) ctx.addIssue({ code: 'custom', path: ['department'], message: 'a transfer names the competent department' });
-  if (v.decision === 'explain' && !v.explanation) ctx.addIssue({ code: 'custom', path: ['explanation'], message: 'an explanation to the citizen is required' });
-}
-
-export const actionSchema = z
-  .discriminatedUnion('type', [
-    z.strictObject({ type: z.literal('triage'), ...triageFields }).superRefine(checkTriage),
-    z
-      .strictObject({ type: z.literal('joint_decision'), ...triageFields, decision: z.enum(['in_scope', 'transfer', 'explain']) })
-      .superRefine(checkTriage),
-    z.strictObject({ type: z.literal('accept') }),
-    z.strictObject({ type: z.literal('arrive'), note: optionalNote }),
-    z.strictObject({ type: z.literal('record_evidence'), note: optionalNote, attachments }),
-    z.strictObject({ type: z.literal('resolve'), result: text(5000), attachments }),
-    z.strictObject({ type: z.literal('escalate'), reason: text(5000) }),
-    z.strictObject({ type: z.literal('return_down'), instructions: text(5000) }),
-    z.strictObject({
-      type: z.literal('reassign'),
-      unitId: z.string().max(64).optional().describe('the squad to take the case'),
-      workstationId: z.string().max(64).optional().describe('or the workstation whose squad takes it'),
-      officerId: z.string().max(64).optional(),
-      reason: optionalNote,
-    }),
-    z.strictObject({ type: z.literal('media_join_request'), note: optionalNote }),
-    z.strictObject({ type: z.literal('media_join_decision'), approve: z.boolean(), note: optionalNote }),
-    z.strictObject({ type: z.literal('media_draft'), title: text(300), body: text(50_000) }),
-    z.strictObject({ type: z.literal('media_review'), decision: z.enum(['approve', 'return']), comments: optionalNote }),
-    z.strictObject({ type: z.literal('media_publish'), url: z.url().optional() }),
-    z.strictObject({ type: z.literal('media_waive'), reason: optionalNote }),
-    z.strictObject({ type: z.literal('feedback'), message: text(5000) }),
-    z.strictObject({ type: z.literal('rate'), rating: z.enum(RATINGS), comment: optionalNote }),
-    z.strictObject({ type: z.literal('reopen'), reason: text(5000) }),
-    z.strictObject({ type: z.literal('withdraw'), reason: optionalNote }),
-    z.strictObject({ type: z.literal('mark_duplicate'), originalId: text(64) }),
-    z.strictObject({ type: z.literal('supplement'), text: z.string().max(10_000).optional(), attachments }),
-  ])
-  .meta({ id: 'CaseAction' });
-
-export type ActionBody = z.infer<typeof actionSchema>;
+/** Each action's body comes from its one definition in workflows/lifecycle.ts. */
+export const actionSchema = actionBodySchema().meta({ id: 'CaseAction' });
+export type { ActionBody } from '../workflows/lifecycle.js';
 
 const mediaSchema = z.object({
   status: z.enum(MEDIA_STATUSES),
