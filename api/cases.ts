@@ -1,7 +1,7 @@
 // The use cases behind the case routes: file a case, read it, act on it. Each reads like the story:
 // check → resolve what the workflow needs → hand it to the workflow → answer what the client sees.
 
-import { createHash, randomBytes } from 'node:crypto';
+import { caseIdFor, newTrackingCode } from '../platform/case-ids.js';
 import {
   type Client,
   WorkflowExecutionAlreadyStartedError,
@@ -42,21 +42,7 @@ export interface CaseServiceDeps {
   actionTimeoutMs?: number;
 }
 
-// Crockford base32 without I, L, O, U: codes a citizen reads out on the phone without confusion.
-const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-function base32(bytes: Buffer, length: number): string {
-  let out = '';
-  for (let i = 0; i < length; i++) out += ALPHABET[bytes[i]! % 32];
-  return out;
-}
-
-/** The same channel + externalId always gives the same case id: filing twice is one case. */
-export function caseIdFor(channel: string, externalId?: string): string {
-  const bytes = externalId ? createHash('sha256').update(`${channel}\u0000${externalId}`).digest() : randomBytes(16);
-  return base32(bytes, 16).toLowerCase();
-}
-
-const newTrackingCode = () => `BN${base32(randomBytes(10), 10)}`;
+export { caseIdFor } from '../platform/case-ids.js';
 
 export function actorOf(p: Principal): Actor {
   return { id: p.id, role: p.role, unitPath: p.unitPath };

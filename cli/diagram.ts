@@ -3,7 +3,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { withDiagram } from '../workflows/diagram.js';
-import { REPO_ROOT } from './config.js';
+import { REPO_ROOT } from '../platform/config.js';
 
 const readme = path.join(REPO_ROOT, 'README.md');
 const before = readFileSync(readme, 'utf8');
