@@ -19,8 +19,9 @@ import { z } from 'zod';
 import type { Db } from '../db/client.js';
 import { STATS_DIMENSIONS, caseStats, getCaseByTrackingCode, listCaseEvents, listCases } from '../db/queries/cases.js';
 import { type Principal, findPrincipalByKey, hashApiKey } from '../db/queries/principals.js';
-import { type Actor, RATINGS, isWithin } from '../workflows/domain.js';
-import type { Policy } from '../workflows/policy.js';
+import { type Actor, RATINGS } from '../domain/case.js';
+import { isBelowCity, isWithin } from '../domain/units.js';
+import type { Policy } from '../domain/policy.js';
 import { countParkedCases } from '../platform/parked-cases.js';
 import { type CaseServiceDeps, actOnCase, actorOf, fileCase, present, readCase } from './cases.js';
 import { HttpError, badRequest, notFound } from './errors.js';
@@ -183,7 +184,7 @@ export async function buildApp(app: FastifyInstance, deps: AppDeps): Promise<voi
 
   /** The unit a list or count covers: the one asked for, inside the principal's own; below the city, its own by default. */
   const unitInScope = async (principal: Principal, requested: string | undefined) => {
-    const scope = principal.unitPath.includes('/') ? principal.unitId : undefined;
+    const scope = isBelowCity(principal.unitPath) ? principal.unitId : undefined;
     const id = requested ?? scope;
     if (!id) return undefined;
     const row = await deps.org.unit(id);

@@ -14,7 +14,8 @@ import type { Db } from '../db/client.js';
 import { refusedByDatabase } from '../db/errors.js';
 import { getCaseById, projectCase } from '../db/queries/cases.js';
 import type { Principal } from '../db/queries/principals.js';
-import type { Actor, CaseIntake, CaseView } from '../workflows/domain.js';
+import type { Actor, CaseIntake, CaseView } from '../domain/case.js';
+import { unitIdOf } from '../domain/units.js';
 import { ACTION_ROLES, type CaseAction, allowedActions, openCase } from '../workflows/lifecycle.js';
 import {
   CASE_NOT_RECORDED,
@@ -26,7 +27,7 @@ import {
   caseStateQuery,
   caseWorkflowId,
 } from '../workflows/messages.js';
-import type { Policy } from '../workflows/policy.js';
+import type { Policy } from '../domain/policy.js';
 import { HttpError, badRequest, notFound } from './errors.js';
 import type { OrgDirectory } from './org.js';
 import type { ActionBody, CaseBody, IntakeBody } from './schemas.js';
@@ -68,7 +69,7 @@ export function present(view: CaseView, viewer?: Principal, now = Date.now()): C
     overdue: view.overdue || late,
     overdueSince: late ? view.deadlineAt : view.overdueSince,
     citizen,
-    assignedUnitId: view.assignedUnitPath.split('/').at(-1)!,
+    assignedUnitId: unitIdOf(view.assignedUnitPath),
     allowedActions: allowedActions(view),
   };
 }

@@ -12,9 +12,9 @@ import {
   RATINGS,
   ROLES,
   STATES,
-} from '../workflows/domain.js';
+} from '../domain/case.js';
 import { ACTION_TYPES, actionBodySchema } from '../workflows/lifecycle.js';
-import { attachmentSchema, text } from '../workflows/fields.js';
+import { attachmentSchema, text } from '../domain/fields.js';
 
 const isoTime = z.iso.datetime({ offset: true });
 

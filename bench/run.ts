@@ -15,7 +15,7 @@ import { caseIdFor } from '../platform/case-ids.js';
 import { REPO_ROOT } from '../platform/config.js';
 import { type Stack, call, pool, startStack } from '../dev/stack.js';
 import { baselineStepUpdate } from './workflows.js';
-import type { Policy } from '../workflows/policy.js';
+import type { Policy } from '../domain/policy.js';
 import { seedCases } from './seed-cases.js';
 
 const scale = Number(process.env.BENCH_SCALE ?? 1);

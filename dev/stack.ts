@@ -21,8 +21,8 @@ import {
   stopChild,
 } from './services.js';
 import { loadPolicy } from '../platform/policy-file.js';
-import { ROLES, type Role } from '../workflows/domain.js';
-import type { Policy } from '../workflows/policy.js';
+import { ROLES, type Role } from '../domain/case.js';
+import type { Policy } from '../domain/policy.js';
 import { writeWorkflowBundle } from '../platform/bundle.js';
 
 export interface ServiceProcess {

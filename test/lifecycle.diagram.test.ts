@@ -6,7 +6,7 @@ import path from 'node:path';
 import { expect, it } from 'vitest';
 import { REPO_ROOT } from '../platform/config.js';
 import { lifecycleDiagram, withDiagram } from '../workflows/diagram.js';
-import { STATES } from '../workflows/domain.js';
+import { STATES } from '../domain/case.js';
 import { ACTION_TYPES } from '../workflows/lifecycle.js';
 
 it('When the lifecycle table changes, then the README shows the diagram it draws', () => {

@@ -4,7 +4,7 @@
 
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Actor, type CaseView, LEVELS, OUTCOMES, STATES } from '../workflows/domain.js';
+import { type Actor, type CaseView, LEVELS, OUTCOMES, STATES } from '../domain/case.js';
 import { actionSchema } from '../api/schemas.js';
 import { ACTIONS, ACTION_ROLES, ACTION_TYPES, ActionRefused, type ActionType, type CaseAction, type SampleWorld, decide, openCase } from '../workflows/lifecycle.js';
 import { type Case, caseClient } from './lifecycle.helpers.js';

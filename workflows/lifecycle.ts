@@ -19,12 +19,11 @@ import {
   type Outcome,
   RATINGS,
   STATES,
-  isWithin,
-  rootPath,
-} from './domain.js';
-import { attachmentsField, optionalNote, text } from './fields.js';
-import { type Policy, addDuration, stageDeadline } from './policy.js';
-import { approveStep, leaveReview, returnWithComments, submitForReview } from './review.js';
+} from '../domain/case.js';
+import { isWithin, rootPath } from '../domain/units.js';
+import { attachmentsField, optionalNote, text } from '../domain/fields.js';
+import { type Policy, addDuration, stageDeadline } from '../domain/policy.js';
+import { approveStep, leaveReview, returnWithComments, submitForReview } from '../domain/review.js';
 import {
   ActionRefused,
   type Decision,

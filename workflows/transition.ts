@@ -11,11 +11,10 @@ import {
   type Notification,
   type Recipient,
   type Stage,
-  parentPath,
-  rootPath,
-} from './domain.js';
-import { type Policy, stageDeadline } from './policy.js';
-import { type ReviewChain, type ReviewStep } from './review.js';
+} from '../domain/case.js';
+import { parentPath, rootPath } from '../domain/units.js';
+import { type Policy, stageDeadline } from '../domain/policy.js';
+import { type ReviewChain, type ReviewStep } from '../domain/review.js';
 
 export type RefusalKind = 'conflict' | 'forbidden' | 'invalid';
 

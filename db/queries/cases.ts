@@ -1,9 +1,8 @@
 import { type SQL, and, asc, eq, gt, gte, ilike, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
-import type { CaseEvent, CaseView, Notification } from '../../workflows/domain.js';
+import type { CaseEvent, CaseView, Notification } from '../../domain/case.js';
+import { districtIdOf, squadIdOf, unitIdOf } from '../../domain/units.js';
 import type { Db } from '../client.js';
 import { type CaseEventRow, type CaseRow, caseEvents, cases, notifications } from '../schema.js';
-
-const segment = (path: string | undefined, i: number) => path?.split('/')[i];
 
 function rowOf(view: CaseView): typeof cases.$inferInsert {
   const home = view.squadPath;
@@ -22,9 +21,9 @@ function rowOf(view: CaseView): typeof cases.$inferInsert {
     overdue: view.overdue,
     overdueSince: view.overdueSince ?? null,
     escalationLevel: view.escalationLevel,
-    districtId: segment(home, 1) ?? null,
-    squadId: segment(home, 2) ?? null,
-    assignedUnitId: view.assignedUnitPath.split('/').at(-1)!,
+    districtId: districtIdOf(home) ?? null,
+    squadId: squadIdOf(home) ?? null,
+    assignedUnitId: unitIdOf(view.assignedUnitPath),
     assignedUnitPath: view.assignedUnitPath,
     assignedOfficerId: view.assignedOfficerId ?? null,
     workstationId: view.workstationId ?? null,

@@ -3,7 +3,7 @@
 
 import { afterEach, describe, expect, it } from 'vitest';
 import { caseIdFor } from '../../api/cases.js';
-import type { Policy } from '../../workflows/policy.js';
+import type { Policy } from '../../domain/policy.js';
 import { type Stack, call, pool, startStack } from '../../dev/stack.js';
 import { LIFECYCLE_EVENTS, type Tally, newTally, runLifecycle, send } from './driver.js';
 

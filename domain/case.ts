@@ -1,5 +1,5 @@
 // The vocabulary of a case, shared by the workflow, the activities, the db and the API.
-// Pure types and constants only: this file is bundled into the workflow sandbox.
+// Pure types and constants only: the domain/ folder is bundled into the workflow sandbox.
 
 export const CHANNELS = ['xinmin', 'qr', 'hotline', 'property', 'patrol', 'walkin', 'open311'] as const;
 export type Channel = (typeof CHANNELS)[number];
@@ -212,19 +212,4 @@ export interface Notification {
   to: string;
   kind: string;
   body: Record<string, unknown>;
-}
-
-export function parentPath(path: string): string {
-  const i = path.lastIndexOf('/');
-  return i < 0 ? path : path.slice(0, i);
-}
-
-export function rootPath(path: string): string {
-  const i = path.indexOf('/');
-  return i < 0 ? path : path.slice(0, i);
-}
-
-/** True when `unit` is `ancestor` or lies below it in the tree. */
-export function isWithin(unit: string, ancestor: string): boolean {
-  return unit === ancestor || unit.startsWith(ancestor + '/');
 }

@@ -3,7 +3,7 @@
 // each level has a deadline. The media item of a case uses it now; the squads' publicity items will.
 // Pure: the caller says who to tell, from what each step answers.
 
-import type { Level } from './domain.js';
+import type { Level } from './case.js';
 import { type Calendar, type Duration, addDuration } from './policy.js';
 
 export type ReviewStatus = 'in_review' | 'returned' | 'approved';
