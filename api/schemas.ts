@@ -3,30 +3,11 @@
 // with 400 naming it, never dropped with its data.
 
 import { z } from 'zod';
-import {
-  CATEGORIES,
-  CHANNELS,
-  LEVELS,
-  MEDIA_STATUSES,
-  OUTCOMES,
-  RATINGS,
-  ROLES,
-  STATES,
-} from '../domain/case.js';
+import { CATEGORIES, CHANNELS, STATES, caseViewSchema, citizenSchema, locationSchema } from '../domain/case.js';
 import { ACTION_TYPES, actionBodySchema } from '../workflows/lifecycle.js';
 import { attachmentSchema, text } from '../domain/fields.js';
 
 const isoTime = z.iso.datetime({ offset: true });
-
-export { attachmentSchema };
-
-export const locationSchema = z.strictObject({
-  address: text(500),
-  district: z.string().max(50).optional(),
-  street: z.string().max(50).optional(),
-  lat: z.number().min(-90).max(90).optional(),
-  lng: z.number().min(-180).max(180).optional(),
-});
 
 export const intakeSchema = z
   .strictObject({
@@ -38,7 +19,7 @@ export const intakeSchema = z
     urgent: z.boolean().default(false),
     location: locationSchema,
     workstationId: z.string().max(64).optional().describe('QR codes carry it; the case then belongs to that workstation\'s squad'),
-    citizen: z.strictObject({ name: z.string().max(100).optional(), phone: z.string().max(40).optional() }).optional(),
+    citizen: citizenSchema.optional(),
     attachments: z.array(attachmentSchema).max(50).default([]),
   })
   .meta({ id: 'CaseIntake' });
@@ -49,62 +30,11 @@ export type IntakeBody = z.infer<typeof intakeSchema>;
 export const actionSchema = actionBodySchema().meta({ id: 'CaseAction' });
 export type { ActionBody } from '../workflows/lifecycle.js';
 
-const mediaSchema = z.object({
-  status: z.enum(MEDIA_STATUSES),
-  accompany: z.enum(['none', 'requested', 'approved', 'refused']),
-  reporterId: z.string().optional(),
-  reviewLevel: z.enum(LEVELS).optional(),
-  title: z.string().optional(),
-  body: z.string().optional(),
-  comments: z.string().optional(),
-  deadlineAt: z.string().optional(),
-  overdue: z.boolean(),
-  publishedAt: z.string().optional(),
-  url: z.string().optional(),
-});
-
-export const caseSchema = z
-  .object({
-    id: z.string(),
-    trackingCode: z.string(),
-    channel: z.enum(CHANNELS),
-    externalId: z.string().optional(),
-    title: z.string(),
-    description: z.string(),
-    category: z.enum(CATEGORIES).optional(),
-    urgent: z.boolean(),
-    location: locationSchema,
-    workstationId: z.string().optional(),
-    citizen: z.object({ name: z.string().optional(), phone: z.string().optional() }).optional(),
-    attachments: z.array(attachmentSchema),
-    state: z.enum(STATES),
-    outcome: z.enum(OUTCOMES).optional(),
-    stage: z.string().optional().describe('the clock the case runs on now'),
-    deadlineAt: z.string().optional().describe('when the current stage is due'),
-    overdue: z.boolean(),
-    overdueSince: z.string().optional(),
-    escalationLevel: z.enum(LEVELS),
+/** The case as a client sees it: its view (domain/case.ts) and what is worked out on reading. */
+export const caseSchema = caseViewSchema
+  .omit({ squadPath: true })
+  .extend({
     assignedUnitId: z.string(),
-    assignedUnitPath: z.string(),
-    assignedOfficerId: z.string().optional(),
-    arrived: z.boolean(),
-    evidenceCount: z.number().int(),
-    supplementCount: z.number().int(),
-    department: z.string().optional(),
-    explanation: z.string().optional(),
-    resolution: z.string().optional(),
-    instructions: z.string().optional(),
-    duplicateOf: z.string().optional(),
-    media: mediaSchema,
-    answered: z.boolean(),
-    feedback: z.string().optional(),
-    rating: z.object({ rating: z.enum(RATINGS), comment: z.string().optional(), at: z.string() }).optional(),
-    reopenCount: z.number().int(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-    resolvedAt: z.string().optional(),
-    closedAt: z.string().optional(),
-    version: z.number().int(),
     allowedActions: z.array(z.enum(ACTION_TYPES)).describe('what the case allows now, for whoever may take it'),
   })
   .meta({ id: 'Case' });
@@ -169,8 +99,6 @@ export const listQuerySchema = z.strictObject({
   cursor: z.string().max(500).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
-
-export const principalRoleSchema = z.enum(ROLES);
 
 const count = z.number().int();
 export const statsSchema = z

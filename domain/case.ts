@@ -1,5 +1,8 @@
 // The vocabulary of a case, shared by the workflow, the activities, the db and the API.
-// Pure types and constants only: the domain/ folder is bundled into the workflow sandbox.
+// Pure types, constants and schemas only: the domain/ folder is bundled into the workflow sandbox.
+
+import { z } from 'zod';
+import { attachmentSchema, text } from './fields.js';
 
 export const CHANNELS = ['xinmin', 'qr', 'hotline', 'property', 'patrol', 'walkin', 'open311'] as const;
 export type Channel = (typeof CHANNELS)[number];
@@ -71,17 +74,10 @@ export const MEDIA_STATUSES = [
   'waived',
 ] as const;
 export type MediaStatus = (typeof MEDIA_STATUSES)[number];
-export type AccompanyStatus = 'none' | 'requested' | 'approved' | 'refused';
 
 /** The clocks a waiting stage runs on; each has a duration in the policy. */
-export type Stage =
-  | 'triage'
-  | 'acceptance'
-  | 'arrival'
-  | 'investigation'
-  | 'escalation'
-  | 'feedback'
-  | 'mediaReview';
+export const STAGES = ['triage', 'acceptance', 'arrival', 'investigation', 'escalation', 'feedback', 'mediaReview'] as const;
+export type Stage = (typeof STAGES)[number];
 
 export interface Actor {
   /** Principal id, or 'citizen' / 'system'. */
@@ -91,40 +87,96 @@ export interface Actor {
   unitPath: string;
 }
 
-export interface Location {
-  address: string;
-  district?: string;
-  street?: string;
-  lat?: number;
-  lng?: number;
-}
+// The case's shape is defined once, here, as zod schemas: the TypeScript types, the API's responses
+// (api/schemas.ts adds what is computed on reading) and the parts of requests that carry the same
+// fields all come from them.
 
-export interface Attachment {
-  url: string;
-  name?: string;
-  contentType?: string;
-}
+export const locationSchema = z.strictObject({
+  address: text(500),
+  district: z.string().max(50).optional(),
+  street: z.string().max(50).optional(),
+  lat: z.number().min(-90).max(90).optional(),
+  lng: z.number().min(-180).max(180).optional(),
+});
+export type Location = z.infer<typeof locationSchema>;
+export type Attachment = z.infer<typeof attachmentSchema>;
 
-export interface Citizen {
-  name?: string;
-  phone?: string;
-}
+export const citizenSchema = z.strictObject({ name: z.string().max(100).optional(), phone: z.string().max(40).optional() });
+export type Citizen = z.infer<typeof citizenSchema>;
+
+export const mediaItemSchema = z.object({
+  status: z.enum(MEDIA_STATUSES),
+  accompany: z.enum(['none', 'requested', 'approved', 'refused']),
+  /** The reporter who asked to accompany or drafted the item: the one told of its review. */
+  reporterId: z.string().optional(),
+  /** The review level the draft waits at, while in review. */
+  reviewLevel: z.enum(LEVELS).optional(),
+  title: z.string().optional(),
+  body: z.string().optional(),
+  comments: z.string().optional(),
+  deadlineAt: z.string().optional(),
+  overdue: z.boolean(),
+  publishedAt: z.string().optional(),
+  url: z.string().optional(),
+});
+export type MediaItem = z.infer<typeof mediaItemSchema>;
+export type AccompanyStatus = MediaItem['accompany'];
+
+export const ratingRecordSchema = z.object({ rating: z.enum(RATINGS), comment: z.string().optional(), at: z.string() });
+export type RatingRecord = z.infer<typeof ratingRecordSchema>;
+
+/** The case as the workflow holds it and as the read model keeps it (the `view` column). */
+export const caseViewSchema = z.object({
+  id: z.string(),
+  trackingCode: z.string(),
+  channel: z.enum(CHANNELS),
+  externalId: z.string().optional(),
+  title: z.string(),
+  description: z.string(),
+  category: z.enum(CATEGORIES).optional(),
+  urgent: z.boolean(),
+  location: locationSchema,
+  workstationId: z.string().optional(),
+  citizen: citizenSchema.optional(),
+  attachments: z.array(attachmentSchema),
+  state: z.enum(STATES),
+  outcome: z.enum(OUTCOMES).optional(),
+  stage: z.enum(STAGES).optional().describe('the clock the case runs on now'),
+  deadlineAt: z.string().optional().describe('when the current stage is due'),
+  overdue: z.boolean(),
+  overdueSince: z.string().optional(),
+  escalationLevel: z.enum(LEVELS),
+  /** The squad the case belongs to (its jurisdiction), once known. */
+  squadPath: z.string().optional(),
+  assignedUnitPath: z.string(),
+  assignedOfficerId: z.string().optional(),
+  arrived: z.boolean(),
+  evidenceCount: z.number().int(),
+  supplementCount: z.number().int(),
+  department: z.string().optional(),
+  explanation: z.string().optional(),
+  resolution: z.string().optional(),
+  instructions: z.string().optional(),
+  duplicateOf: z.string().optional(),
+  media: mediaItemSchema,
+  answered: z.boolean(),
+  feedback: z.string().optional(),
+  rating: ratingRecordSchema.optional(),
+  reopenCount: z.number().int(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  resolvedAt: z.string().optional(),
+  closedAt: z.string().optional(),
+  /** Sequence number of the last event applied; the read model keeps the highest. */
+  version: z.number().int(),
+});
+export type CaseView = z.infer<typeof caseViewSchema>;
 
 /** The complaint as filed: what intake and the case both carry. */
-export interface Complaint {
-  id: string;
-  trackingCode: string;
-  channel: Channel;
-  externalId?: string;
-  title: string;
-  description: string;
-  category?: Category;
-  urgent: boolean;
-  location: Location;
-  workstationId?: string;
-  citizen?: Citizen;
-  attachments: Attachment[];
-}
+export type Complaint = Pick<
+  CaseView,
+  'id' | 'trackingCode' | 'channel' | 'externalId' | 'title' | 'description' | 'category' | 'urgent' | 'location' | 'workstationId' | 'citizen' | 'attachments'
+>;
 
 /** What a channel files; the API resolves the workstation to its squad before the workflow starts. */
 export interface CaseIntake extends Complaint {
@@ -132,62 +184,6 @@ export interface CaseIntake extends Complaint {
   squadPath?: string;
   receivedAt: string;
   filedBy: Actor;
-}
-
-export interface MediaItem {
-  status: MediaStatus;
-  accompany: AccompanyStatus;
-  /** The reporter who asked to accompany or drafted the item: the one told of its review. */
-  reporterId?: string;
-  /** The review level the draft waits at, while in review. */
-  reviewLevel?: Level;
-  title?: string;
-  body?: string;
-  comments?: string;
-  deadlineAt?: string;
-  overdue: boolean;
-  publishedAt?: string;
-  url?: string;
-}
-
-export interface RatingRecord {
-  rating: Rating;
-  comment?: string;
-  at: string;
-}
-
-/** The case as the workflow holds it and as the read model shows it. */
-export interface CaseView extends Complaint {
-  state: CaseState;
-  outcome?: Outcome;
-  stage?: Stage;
-  deadlineAt?: string;
-  overdue: boolean;
-  overdueSince?: string;
-  escalationLevel: Level;
-  /** The squad the case belongs to (its jurisdiction), once known. */
-  squadPath?: string;
-  assignedUnitPath: string;
-  assignedOfficerId?: string;
-  arrived: boolean;
-  evidenceCount: number;
-  supplementCount: number;
-  department?: string;
-  explanation?: string;
-  resolution?: string;
-  instructions?: string;
-  duplicateOf?: string;
-  media: MediaItem;
-  answered: boolean;
-  feedback?: string;
-  rating?: RatingRecord;
-  reopenCount: number;
-  createdAt: string;
-  updatedAt: string;
-  resolvedAt?: string;
-  closedAt?: string;
-  /** Sequence number of the last event applied; the read model keeps the highest. */
-  version: number;
 }
 
 export interface CaseEvent {
