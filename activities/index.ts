@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
 import { refusedByDatabase } from '../db/errors.js';
 import { getNotifications, markNotificationSent, projectCase } from '../db/queries/cases.js';
-import type { CaseEvent, CaseView, Notification } from '../workflows/domain.js';
+import type { CaseEvent, CaseView, Notification } from '../domain/case.js';
 import { PROJECTION_REJECTED } from '../workflows/messages.js';
 import { type SenderRouting, senderFor } from './senders.js';
 

@@ -7,7 +7,7 @@ import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import type client from 'prom-client';
 import type { Db } from '../db/client.js';
-import type { Policy } from '../workflows/policy.js';
+import type { Policy } from '../domain/policy.js';
 import type { OrgDirectory } from './org.js';
 import authentication from './plugins/authentication.js';
 import docs from './plugins/docs.js';

@@ -1,7 +1,7 @@
 // The use cases behind the case routes: file a case, read it and its timeline, act on it. Each reads like
 // the story: check → resolve what the workflow needs → hand it to the workflow → answer what the client sees.
 
-import { createHash, randomBytes } from 'node:crypto';
+import { caseIdFor, newTrackingCode } from '../platform/case-ids.js';
 import {
   type Client,
   WorkflowExecutionAlreadyStartedError,
@@ -14,7 +14,8 @@ import type { Db } from '../db/client.js';
 import { refusedByDatabase } from '../db/errors.js';
 import { getCaseById, listCaseEvents, projectCase } from '../db/queries/cases.js';
 import type { Principal } from '../db/queries/principals.js';
-import type { Actor, CaseIntake, CaseView } from '../workflows/domain.js';
+import type { Actor, CaseIntake, CaseView } from '../domain/case.js';
+import { unitIdOf } from '../domain/units.js';
 import { ACTION_ROLES, type CaseAction, allowedActions, openCase } from '../workflows/lifecycle.js';
 import {
   CASE_NOT_RECORDED,
@@ -26,7 +27,7 @@ import {
   caseStateQuery,
   caseWorkflowId,
 } from '../workflows/messages.js';
-import type { Policy } from '../workflows/policy.js';
+import type { Policy } from '../domain/policy.js';
 import { HttpError, badRequest, notFound } from './errors.js';
 import type { OrgDirectory } from './org.js';
 import { assertCaseVisible } from './scope.js';
@@ -43,21 +44,6 @@ export interface CaseServiceDeps {
   actionTimeoutMs?: number;
 }
 
-// Crockford base32 without I, L, O, U: codes a citizen reads out on the phone without confusion.
-const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-function base32(bytes: Buffer, length: number): string {
-  let out = '';
-  for (let i = 0; i < length; i++) out += ALPHABET[bytes[i]! % 32];
-  return out;
-}
-
-/** The same channel + externalId always gives the same case id: filing twice is one case. */
-export function caseIdFor(channel: string, externalId?: string): string {
-  const bytes = externalId ? createHash('sha256').update(`${channel}\u0000${externalId}`).digest() : randomBytes(16);
-  return base32(bytes, 16).toLowerCase();
-}
-
-const newTrackingCode = () => `BN${base32(randomBytes(10), 10)}`;
 
 export function actorOf(p: Principal): Actor {
   return { id: p.id, role: p.role, unitPath: p.unitPath };
@@ -83,7 +69,7 @@ export function present(view: CaseView, viewer?: Principal, now = Date.now()): C
     overdue: view.overdue || late,
     overdueSince: late ? view.deadlineAt : view.overdueSince,
     citizen,
-    assignedUnitId: view.assignedUnitPath.split('/').at(-1)!,
+    assignedUnitId: unitIdOf(view.assignedUnitPath),
     allowedActions: allowedActions(view),
   };
 }

@@ -1,4 +1,4 @@
-import type { CaseState } from '../workflows/domain.js';
+import type { CaseState } from '../domain/case.js';
 
 /** The one error type the API raises on purpose: it carries its status and what the client should know. */
 export class HttpError extends Error {

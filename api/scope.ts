@@ -2,13 +2,14 @@
 // the cases handled in or lying in its own unit (a prefix test on the unit path), and 403 says so.
 
 import type { Principal } from '../db/queries/principals.js';
-import { type CaseView, isWithin } from '../workflows/domain.js';
+import type { CaseView } from '../domain/case.js';
+import { isBelowCity, isWithin } from '../domain/units.js';
 import { HttpError, badRequest } from './errors.js';
 import type { OrgDirectory } from './org.js';
 
 /** The unit a list or count covers: the one asked for, inside the principal's own; below the city, its own by default. */
 export async function unitInScope(org: OrgDirectory, principal: Principal, requested: string | undefined) {
-  const scope = principal.unitPath.includes('/') ? principal.unitId : undefined;
+  const scope = isBelowCity(principal.unitPath) ? principal.unitId : undefined;
   const id = requested ?? scope;
   if (!id) return undefined;
   const row = await org.unit(id);

@@ -2,7 +2,7 @@
 // the citizen's rating of the answer.
 
 import { getCaseByTrackingCode, listCaseEvents } from '../db/queries/cases.js';
-import type { Actor, CaseView, Rating } from '../workflows/domain.js';
+import type { Actor, CaseView, Rating } from '../domain/case.js';
 import { type CaseServiceDeps, actOnCase, present } from './cases.js';
 import { notFound } from './errors.js';
 

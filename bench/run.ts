@@ -11,11 +11,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client, Connection } from '@temporalio/client';
-import { caseIdFor } from '../api/cases.js';
+import { caseIdFor } from '../platform/case-ids.js';
 import { REPO_ROOT } from '../platform/config.js';
-import { type Stack, call, pool, startStack } from '../test/stack.js';
-import { baselineStepUpdate } from '../workflows/baselines.js';
-import type { Policy } from '../workflows/policy.js';
+import { type Stack, call, pool, startStack } from '../dev/stack.js';
+import { baselineStepUpdate } from './workflows.js';
+import type { Policy } from '../domain/policy.js';
 import { seedCases } from './seed-cases.js';
 
 const scale = Number(process.env.BENCH_SCALE ?? 1);
@@ -323,7 +323,7 @@ async function benchDeadlines(stack: Stack, client: Client) {
 
 async function main() {
   console.log(`Bangnong benchmarks on ${os.cpus().length} × ${os.cpus()[0]?.model}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, scale ${scale}`);
-  const stack = await startStack({ name: 'bench', logLevel: 'warn' });
+  const stack = await startStack({ name: 'bench', logLevel: 'warn', workflowsPath: path.join(REPO_ROOT, 'bench', 'workflows.ts') });
   try {
     await stack.startWorker();
     await stack.startApi();

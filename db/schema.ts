@@ -14,7 +14,7 @@ import {
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
-import type { Actor, CaseView } from '../workflows/domain.js';
+import type { Actor, CaseView } from '../domain/case.js';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'string' });
 

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
+import { unitPathOf } from '../domain/units.js';
 import type { Db } from './client.js';
 import { units, workstations } from './schema.js';
 
@@ -62,7 +63,7 @@ export async function seedOrganisation(db: Db, points: LiaisonPoint[] = readLiai
   const districtByName = new Map(DISTRICTS.map((d) => [d.name, d]));
   const unitRows: (typeof units.$inferInsert)[] = [
     { id: CITY.id, name: CITY.name, kind: 'city', parentId: null, path: CITY.id },
-    ...DISTRICTS.map((d) => ({ id: d.id, name: d.name, kind: 'district' as const, parentId: CITY.id, path: `${CITY.id}/${d.id}` })),
+    ...DISTRICTS.map((d) => ({ id: d.id, name: d.name, kind: 'district' as const, parentId: CITY.id, path: unitPathOf(CITY.id, d.id) })),
   ];
   const squads = new Map<string, typeof units.$inferInsert>();
   const stationRows: (typeof workstations.$inferInsert)[] = [];
@@ -70,7 +71,7 @@ export async function seedOrganisation(db: Db, points: LiaisonPoint[] = readLiai
     const district = districtByName.get(p.district);
     if (!district) throw new Error(`liaison point ${p.seq}: unknown district "${p.district}"`);
     const id = squadId(district.id, p.street);
-    squads.set(id, { id, name: `${p.district}${p.street}中队`, kind: 'squad', parentId: district.id, path: `${CITY.id}/${district.id}/${id}` });
+    squads.set(id, { id, name: `${p.district}${p.street}中队`, kind: 'squad', parentId: district.id, path: unitPathOf(CITY.id, district.id, id) });
     stationRows.push({
       id: workstationId(p.fullName),
       name: p.site,

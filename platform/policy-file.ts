@@ -3,8 +3,8 @@
 
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { CATEGORIES, CHANNELS, LEVELS } from '../workflows/domain.js';
-import { type Policy, isDuration } from '../workflows/policy.js';
+import { CATEGORIES, CHANNELS, LEVELS } from '../domain/case.js';
+import { type Policy, isDuration } from '../domain/policy.js';
 
 const duration = z.string().refine(isDuration, 'a duration: a number and s, m, h, d or wd (working days), e.g. "24h", "5wd"');
 const stages = z.object({

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildApp } from '../api/app.js';
 import { OrgDirectory } from '../api/org.js';
 import { connectDatabase } from '../db/client.js';
-import { freePort } from '../platform/dev-services.js';
+import { freePort } from '../dev/services.js';
 import { type TestEnv, createTestEnv } from './support.js';
 
 let env: TestEnv;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addDuration, addWorkingDays, isWorkingDay, stageDeadline } from '../workflows/policy.js';
+import { addDuration, addWorkingDays, isWorkingDay, stageDeadline } from '../domain/policy.js';
 import { defaultPolicy } from './support.js';
 
 const { calendar } = defaultPolicy();

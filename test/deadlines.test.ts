@@ -2,8 +2,9 @@
 
 import postgres from 'postgres';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { unitIdOf } from '../domain/units.js';
 import { SEARCH_ATTRIBUTES, caseWorkflowId } from '../workflows/messages.js';
-import type { Policy } from '../workflows/policy.js';
+import type { Policy } from '../domain/policy.js';
 import { caseClient, recordHistory } from './lifecycle.helpers.js';
 import { type TestEnv, createTestEnv, defaultPolicy, eventually } from './support.js';
 
@@ -51,8 +52,8 @@ it('When the acceptance deadline passes, then the case is overdue, the squad and
   const sql = postgres(env.databaseUrl, { max: 1 });
   const told = await sql`select recipient, "to", kind from notifications where case_id = ${d.id} and kind = 'case_overdue' order by id`;
   await sql.end();
-  const district = station!.squadId.split('-')[0];
-  expect(told.map((r) => `${r.recipient}@${String(r.to).split('/').at(-1)}`)).toEqual([`supervisor@${station!.squadId}`, `supervisor@${district}`]);
+  const district = await c.districtOf(station!.squadId);
+  expect(told.map((r) => `${r.recipient}@${unitIdOf(String(r.to))}`)).toEqual([`supervisor@${station!.squadId}`, `supervisor@${district}`]);
 
   const description = await env.temporal.workflow.getHandle(caseWorkflowId(d.id)).describe();
   expect(description.typedSearchAttributes.get(SEARCH_ATTRIBUTES.overdue)).toBe(true);

@@ -2,7 +2,7 @@
 // attributes) and PostgreSQL (embedded, or TEST_DATABASE_URL's server), a migrated and seeded template
 // database that every test file clones, and the workflow bundle every test worker loads.
 //
-// The servers run in a child process (test/services.ts), never in vitest's own: see that file for why.
+// The servers run in a child process (test/suite-services.ts), never in vitest's own: see that file for why.
 // Each run keeps its files in a folder of its own under .data/test, so runs can go on side by side
 // (the suite runs the test command itself, test/test-command.test.ts).
 
@@ -16,8 +16,8 @@ import { connectDatabase } from '../db/client.js';
 import { migrateDatabase } from '../db/migrate.js';
 import { seedOrganisation } from '../db/seed.js';
 import { REPO_ROOT } from '../platform/config.js';
-import { bundleWorkflows } from '../worker/worker.js';
-import type { Services, ServicesMessage } from './services.js';
+import { bundleWorkflows } from '../platform/bundle.js';
+import type { Services, ServicesMessage } from './suite-services.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -52,9 +52,9 @@ function removeStaleRuns() {
   }
 }
 
-/** Starts test/services.ts and waits for its servers; relays its progress lines. */
+/** Starts test/suite-services.ts and waits for its servers; relays its progress lines. */
 function startServices(runDir: string): Promise<{ child: ChildProcess; services: Services }> {
-  const child = fork(path.join(REPO_ROOT, 'test', 'services.ts'), [], {
+  const child = fork(path.join(REPO_ROOT, 'test', 'suite-services.ts'), [], {
     execArgv: ['--import', 'tsx'],
     env: { ...process.env, BANGNONG_TEST_RUN_DIR: runDir },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

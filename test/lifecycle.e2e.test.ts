@@ -20,7 +20,7 @@ beforeAll(async () => {
   station = stations[0]!;
   otherStation = stations.find((s) => s.squadId !== station.squadId && s.district !== station.district)!;
   const squad = station.squadId;
-  const district = squad.split('-')[0];
+  const district = await c.districtOf(squad);
   await env.principal('officer', squad, 'squadOfficer');
   await env.principal('supervisor', squad, 'squadSupervisor');
   await env.principal('supervisor', district, 'districtSupervisor');
@@ -78,7 +78,7 @@ describe('the case lifecycle through the API', () => {
     const d = await dispatched();
     await c.ok(d.id, k.squadOfficer!, { type: 'accept' });
     const atDistrict = await c.ok(d.id, k.squadOfficer!, { type: 'escalate', reason: '涉及多个部门，需区局协调' });
-    expect(atDistrict).toMatchObject({ state: 'escalated', escalationLevel: 'district', assignedUnitId: station.squadId.split('-')[0], stage: 'escalation' });
+    expect(atDistrict).toMatchObject({ state: 'escalated', escalationLevel: 'district', assignedUnitId: await c.districtOf(station.squadId), stage: 'escalation' });
     expect(atDistrict.assignedOfficerId).toBeUndefined();
     // The squad no longer holds it.
     expect((await c.act(d.id, k.squadSupervisor!, { type: 'escalate', reason: 'x' })).statusCode).toBe(403);
@@ -296,7 +296,7 @@ describe('the case lifecycle through the API', () => {
   });
 
   it('When supervisors list cases, then they filter by unit and state and page with a cursor', async () => {
-    const district = station.squadId.split('-')[0];
+    const district = await c.districtOf(station.squadId);
     await dispatched();
     await dispatched();
     await dispatched();

@@ -28,7 +28,12 @@ export function caseClient(env: TestEnv) {
   const get = async (id: string): Promise<Case> => (await env.request('GET', `/v1/cases/${id}`)).json();
   const events = async (id: string): Promise<Case[]> => (await env.request('GET', `/v1/cases/${id}/events`)).json().events;
   const workstations = async (): Promise<Case[]> => (await env.request('GET', '/v1/workstations')).json().workstations;
-  return { file, act, ok, get, events, workstations };
+  /** The district a squad belongs to, as the organisation says. */
+  const districtOf = async (squadId: string): Promise<string> => {
+    const units: { id: string; parentId: string | null }[] = (await env.request('GET', '/v1/units')).json().units;
+    return units.find((u) => u.id === squadId)!.parentId!;
+  };
+  return { file, act, ok, get, events, workstations, districtOf };
 }
 
 /**

@@ -4,8 +4,9 @@
 
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Actor, type CaseView, LEVELS, OUTCOMES, STATES } from '../workflows/domain.js';
-import { ACTION_ROLES, ACTION_TYPES, ActionRefused, type ActionType, type CaseAction, decide, openCase } from '../workflows/lifecycle.js';
+import { type Actor, type CaseView, LEVELS, OUTCOMES, STATES } from '../domain/case.js';
+import { actionSchema } from '../api/schemas.js';
+import { ACTIONS, ACTION_ROLES, ACTION_TYPES, ActionRefused, type ActionType, type CaseAction, type SampleWorld, decide, openCase } from '../workflows/lifecycle.js';
 import { type Case, caseClient } from './lifecycle.helpers.js';
 import { type TestEnv, createTestEnv, defaultPolicy, intakeFixture } from './support.js';
 
@@ -13,44 +14,9 @@ const CITY = '310000';
 const SQUAD = '310000/310112/310112-abc123';
 const OTHER_SQUAD = '310000/310104/310104-def456';
 
-/** A body for each action type that the HTTP schema accepts; `ids` gives the case's world. */
-function bodyFor(type: ActionType, ids: { workstationId: string; otherWorkstationId: string; originalId: string }, pick: number): Record<string, unknown> {
-  switch (type) {
-    case 'triage': {
-      const decision = (['in_scope', 'joint', 'transfer', 'explain'] as const)[pick % 4];
-      return { type, decision, category: 'cooking_fumes', workstationId: ids.workstationId, department: 'environment', explanation: '已说明' };
-    }
-    case 'joint_decision': {
-      const decision = (['in_scope', 'transfer', 'explain'] as const)[pick % 3];
-      return { type, decision, category: 'cooking_fumes', workstationId: ids.workstationId, department: 'environment', explanation: '已说明' };
-    }
-    case 'resolve':
-      return { type, result: '已处理' };
-    case 'escalate':
-      return { type, reason: '需上级协调' };
-    case 'return_down':
-      return { type, instructions: '再次上门' };
-    case 'reassign':
-      return { type, workstationId: pick % 2 ? ids.workstationId : ids.otherWorkstationId };
-    case 'media_join_decision':
-      return { type, approve: pick % 2 === 0 };
-    case 'media_draft':
-      return { type, title: '标题', body: '正文' };
-    case 'media_review':
-      return { type, decision: pick % 3 === 0 ? 'return' : 'approve', comments: '请修改' };
-    case 'feedback':
-      return { type, message: '已答复' };
-    case 'rate':
-      return { type, rating: (['satisfied', 'basically_satisfied', 'unsatisfied'] as const)[pick % 3] };
-    case 'reopen':
-      return { type, reason: '不满意' };
-    case 'mark_duplicate':
-      return { type, originalId: ids.originalId };
-    case 'supplement':
-      return { type, text: '补充' };
-    default:
-      return { type };
-  }
+/** A body for each action type, from the action's own sample in the lifecycle table; `ids` gives the case's world. */
+function bodyFor(type: ActionType, ids: SampleWorld, pick: number): Record<string, unknown> {
+  return { type, ...ACTIONS[type].sample(ids, pick) };
 }
 
 const step = fc.record({ type: fc.constantFrom(...ACTION_TYPES), pick: fc.nat(11) });
@@ -69,6 +35,16 @@ function assertInvariants(c: CaseView, prev: CaseView | undefined) {
 }
 
 describe('the lifecycle state machine', () => {
+  it('When the API reads any action\'s sample body, then it takes it: the samples the properties use are valid requests', () => {
+    const ids = { workstationId: 'ws-a', otherWorkstationId: 'ws-b', originalId: 'original' };
+    for (const type of ACTION_TYPES) {
+      for (let pick = 0; pick < 12; pick++) {
+        const parsed = actionSchema.safeParse(bodyFor(type, ids, pick));
+        expect(parsed.success, `${type} #${pick}: ${parsed.error?.message}`).toBe(true);
+      }
+    }
+  });
+
   it('When any sequence of actions is taken, then each is applied or refused, and every state is one the lifecycle has', () => {
     const policy = { ...defaultPolicy(), media: { channels: ['xinmin' as const], reviewChain: ['squad', 'district', 'city'] as ('squad' | 'district' | 'city')[] } };
     const ids = { workstationId: 'ws-a', otherWorkstationId: 'ws-b', originalId: 'original' };

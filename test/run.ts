@@ -1,5 +1,6 @@
-// `./bangnong test [FILE…] [vitest options]`: type-check, then the integration suite, then the fault
-// tests; with FILEs, only those (fault test files go to the fault configuration). It ends with one line,
+// `./bangnong test [FILE…] [vitest options]`: type-check, lint (tools/lint), then the integration suite,
+// then the fault tests; with FILEs, the type-check and only those files (fault test files go to the fault
+// configuration). It ends with one line,
 // `tests: N passed, N failed`, and exits non-zero unless every run passed.
 //
 // A run passes only when vitest's exit status AND its JSON report both say so, and the report counts
@@ -15,6 +16,8 @@ import { REPO_ROOT } from '../platform/config.js';
 
 const bin = (name: string) => path.join(REPO_ROOT, 'node_modules', '.bin', name);
 const FAULTS_CONFIG = 'test/faults/vitest.config.ts';
+const LINT = path.join(REPO_ROOT, 'tools', 'lint', 'node_modules', 'eslint', 'bin', 'eslint.js');
+const LINT_CONFIG = path.join(REPO_ROOT, 'tools', 'lint', 'eslint.config.js');
 
 interface Outcome {
   name: string;
@@ -70,6 +73,8 @@ async function main(argv: string[]): Promise<number> {
   try {
     if ((await run(bin('tsc'), ['--noEmit', '-p', '.'])) !== 0) {
       outcomes.push({ name: 'type-check', ok: false, passed: 0, failed: 0, skipped: 0, why: 'the type-check failed (see above)' });
+    } else if (argv.length === 0 && (await run(process.execPath, [LINT, '--config', LINT_CONFIG, '.'])) !== 0) {
+      outcomes.push({ name: 'lint', ok: false, passed: 0, failed: 0, skipped: 0, why: 'ESLint found problems (see above)' });
     } else if (argv.length === 0) {
       // The whole suite; the fault tests load the machine fully, so they run after, and only on green.
       outcomes.push(await vitest('suite', [], scratch));

@@ -17,8 +17,8 @@ import { CITY } from '../db/seed.js';
 import { REPO_ROOT } from '../platform/config.js';
 import { loadPolicy } from '../platform/policy-file.js';
 import type { SenderRouting } from '../activities/senders.js';
-import type { CaseIntake, Role } from '../workflows/domain.js';
-import type { Policy } from '../workflows/policy.js';
+import type { CaseIntake, Role } from '../domain/case.js';
+import type { Policy } from '../domain/policy.js';
 import { createCaseWorker } from '../worker/worker.js';
 import { withDatabase } from './global-setup.js';
 

@@ -1,16 +1,13 @@
 // Wires the case worker: real activities over the db and senders, the workflow bundle, and the
 // options chosen from the benchmarks (see README "Benchmarks").
 
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { NativeConnection, Worker, type WorkerOptions, bundleWorkflowCode } from '@temporalio/worker';
+import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createActivities } from '../activities/index.js';
 import { LogSender, type SenderRouting, WebhookSender } from '../activities/senders.js';
 import type { Db } from '../db/client.js';
+import { bundleWorkflows } from '../platform/bundle.js';
 
-export const WORKFLOWS_PATH = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'workflows', 'index.ts');
 
 export interface CaseWorkerOptions {
   connection: NativeConnection;
@@ -32,18 +29,6 @@ export function sendersFromConfig(
   const main = config.NOTIFY_WEBHOOK_URL ? new WebhookSender('notify', config.NOTIFY_WEBHOOK_URL, config.NOTIFY_WEBHOOK_SECRET!) : new LogSender(log);
   const partner = config.PARTNER_WEBHOOK_URL ? new WebhookSender('partner', config.PARTNER_WEBHOOK_URL, config.NOTIFY_WEBHOOK_SECRET!) : undefined;
   return { main, partner };
-}
-
-export async function bundleWorkflows(): Promise<{ code: string }> {
-  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } });
-}
-
-/** Bundles the workflows into `file`, for workers started with WORKFLOW_BUNDLE=file. */
-export async function writeWorkflowBundle(file: string): Promise<string> {
-  const { code } = await bundleWorkflows();
-  mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, code);
-  return file;
 }
 
 export async function createCaseWorker(o: CaseWorkerOptions): Promise<Worker> {

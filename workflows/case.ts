@@ -18,7 +18,7 @@ import {
 } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair, TypedSearchAttributes } from '@temporalio/common';
 import type * as activities from '../activities/index.js';
-import type { CaseEvent, CaseIntake, CaseView, Notification } from './domain.js';
+import type { CaseEvent, CaseIntake, CaseView, Notification } from '../domain/case.js';
 import {
   ActionRefused,
   type ClockAction,
@@ -42,7 +42,7 @@ import {
   caseStateQuery,
   retryProjectionSignal,
 } from './messages.js';
-import { type Policy, addDuration } from './policy.js';
+import { type Policy, addDuration } from '../domain/policy.js';
 
 export interface CaseWorkflowInput {
   intake: CaseIntake;

@@ -1,148 +1,492 @@
-// The case lifecycle as a pure state machine (DOMAIN.md "The case lifecycle", seed 000 §二(二)).
-// `decide` either refuses an action (with why and what is allowed now) or returns the case after it,
-// the event to append and the notifications to send. The workflow runs it for every update and every
-// clock that fires; tests run it directly.
+// The case lifecycle (DOMAIN.md "The case lifecycle", seed 000 §二(二)) as one table: every action of the
+// contract is defined once, here — who may take it, its body (the API's schema and the workflow's type
+// come from it), the states it may be taken in and the states each leads to, any further guard, its
+// effect, and a sample body for the property tests. `decide` runs the table: it refuses an action (with
+// why and what is allowed now) or returns the case after it, the event to append and the notifications
+// to send. The workflow runs it for every update; tests run it directly; the README's state diagram is
+// drawn from it (workflows/diagram.ts).
 
+import { z } from 'zod';
 import {
   type Actor,
   type ActorRole,
-  type Attachment,
+  CATEGORIES,
   type CaseEvent,
   type CaseIntake,
   type CaseState,
   type CaseView,
-  type Category,
-  type Department,
-  type Level,
-  type Notification,
+  DEPARTMENTS,
   type Outcome,
-  type Rating,
-  type Recipient,
-  type Stage,
-  isWithin,
-  parentPath,
-  rootPath,
-} from './domain.js';
-import { type Policy, addDuration, stageDeadline } from './policy.js';
+  RATINGS,
+  STATES,
+} from '../domain/case.js';
+import { isWithin, rootPath } from '../domain/units.js';
+import { attachmentsField, optionalNote, text } from '../domain/fields.js';
+import { type Policy, addDuration, stageDeadline } from '../domain/policy.js';
+import { approveStep, leaveReview, returnWithComments, submitForReview } from '../domain/review.js';
+import {
+  ActionRefused,
+  type Decision,
+  LOWER_LEVEL,
+  NEXT_LEVEL,
+  Transition,
+  closeUnresolved,
+  dispatch,
+  escalateOneLevel,
+  mediaReviewChain,
+  resolveOutOfScope,
+  unitAtLevel,
+} from './transition.js';
 
-export type TriageDecision =
-  | { decision: 'in_scope'; category?: Category; workstationId?: string; squadPath?: string; urgent?: boolean; note?: string }
-  | { decision: 'joint'; note?: string; squadPath?: string; workstationId?: string }
-  | { decision: 'transfer'; department: Department; note?: string }
-  | { decision: 'explain'; explanation: string };
+export { ActionRefused, type Decision, type RefusalKind, unitAtLevel } from './transition.js';
 
-type JointDecision = Exclude<TriageDecision, { decision: 'joint' }>;
+/** What the API adds to a body before the workflow sees it: the squad a workstation or unit id names. */
+interface Resolved {
+  squadPath?: string;
+}
 
-/** Every action of the contract, as the workflow receives it (the API has resolved units to paths). */
-export type CaseAction =
-  | ({ type: 'triage' } & TriageDecision)
-  | ({ type: 'joint_decision' } & JointDecision)
-  | { type: 'accept' }
-  | { type: 'arrive'; note?: string }
-  | { type: 'record_evidence'; note?: string; attachments?: Attachment[] }
-  | { type: 'resolve'; result: string; attachments?: Attachment[] }
-  | { type: 'escalate'; reason: string }
-  | { type: 'return_down'; instructions: string }
-  | { type: 'reassign'; squadPath?: string; officerId?: string; reason?: string }
-  | { type: 'media_join_request'; note?: string }
-  | { type: 'media_join_decision'; approve: boolean; note?: string }
-  | { type: 'media_draft'; title: string; body: string }
-  | { type: 'media_review'; decision: 'approve' | 'return'; comments?: string }
-  | { type: 'media_publish'; url?: string }
-  | { type: 'media_waive'; reason?: string }
-  | { type: 'feedback'; message: string }
-  | { type: 'rate'; rating: Rating; comment?: string }
-  | { type: 'reopen'; reason: string }
-  | { type: 'withdraw'; reason?: string }
-  | { type: 'mark_duplicate'; originalId: string }
-  | { type: 'supplement'; text?: string; attachments?: Attachment[] };
+/** Ids a sample body may refer to: the world of the case under test. */
+export interface SampleWorld {
+  workstationId: string;
+  otherWorkstationId: string;
+  originalId: string;
+}
 
-export type ActionType = CaseAction['type'];
+/** From each state the action may be taken in, the states it may lead to (itself, when it stays). */
+type Moves = Partial<Record<CaseState, readonly CaseState[]>>;
 
-export const ACTION_TYPES = [
-  'triage',
-  'joint_decision',
-  'accept',
-  'arrive',
-  'record_evidence',
-  'resolve',
-  'escalate',
-  'return_down',
-  'reassign',
-  'media_join_request',
-  'media_join_decision',
-  'media_draft',
-  'media_review',
-  'media_publish',
-  'media_waive',
-  'feedback',
-  'rate',
-  'reopen',
-  'withdraw',
-  'mark_duplicate',
-  'supplement',
-] as const satisfies readonly ActionType[];
+interface ActionDefinition<Shape extends z.ZodRawShape, M extends Moves = Moves> {
+  /** Who may take it at all (403 otherwise); the unit rules are in assertMayAct. */
+  roles: readonly ActorRole[];
+  /** Its body's fields besides `type`. */
+  body: Shape;
+  /** Checks across the body's fields, so a 400 names the missing one. */
+  refine?: (body: z.output<z.ZodObject<Shape>>, ctx: z.RefinementCtx) => void;
+  moves: M;
+  /** Why it is refused (409) in a state not in `moves`. */
+  refusal: string;
+  /** A further condition in those states: why not now, or undefined. */
+  guard?: (c: CaseView) => string | undefined;
+  effect: (t: Transition, a: z.output<z.ZodObject<Shape>> & Resolved) => void;
+  /** A body the API accepts, for the property tests; `pick` varies the choices. */
+  sample: (world: SampleWorld, pick: number) => z.input<z.ZodObject<Shape>>;
+}
 
-/** What the case's own clocks do; never sent by a client. */
-export type ClockAction =
-  | { type: 'deadline_passed'; clock: 'stage' | 'media' }
-  | { type: 'grace_passed' };
+const define = <Shape extends z.ZodRawShape, const M extends Moves>(d: ActionDefinition<Shape, M>): ActionDefinition<Shape, M> => d;
+/** Moves that keep the state: the action may be taken in each of `states` and leaves the case there. */
+const stays = <const S extends CaseState>(...states: S[]) => Object.fromEntries(states.map((s) => [s, [s]])) as unknown as { [K in S]: readonly [K] };
+const OPEN_BEFORE_RESOLUTION = ['triage', 'joint_triage', 'dispatched', 'investigating', 'escalated'] as const;
+const ALL_BUT_CLOSED = STATES.filter((s): s is Exclude<CaseState, 'closed'> => s !== 'closed');
+const noMedia = (c: CaseView) => (c.media.status === 'not_applicable' ? 'this case has no media item' : undefined);
 
-/** Which roles may take each action at all (403 otherwise); the state decides whether it is allowed now (409). */
-export const ACTION_ROLES: Record<ActionType, readonly ActorRole[]> = {
-  triage: ['desk', 'supervisor'],
-  joint_decision: ['supervisor'],
-  accept: ['officer'],
-  arrive: ['officer'],
-  record_evidence: ['officer', 'supervisor'],
-  resolve: ['officer', 'supervisor'],
-  escalate: ['officer', 'supervisor'],
-  return_down: ['supervisor'],
-  reassign: ['supervisor'],
-  media_join_request: ['reporter'],
-  media_join_decision: ['officer', 'supervisor'],
-  media_draft: ['reporter'],
-  media_review: ['supervisor'],
-  media_publish: ['reporter'],
-  media_waive: ['desk', 'supervisor'],
-  feedback: ['desk', 'officer', 'supervisor'],
-  rate: ['citizen', 'desk', 'intake'],
-  reopen: ['supervisor'],
-  withdraw: ['citizen', 'intake', 'desk'],
-  mark_duplicate: ['desk', 'supervisor'],
-  supplement: ['citizen', 'intake', 'desk', 'officer', 'supervisor'],
+const triageFields = {
+  category: z.enum(CATEGORIES).optional(),
+  workstationId: z.string().max(64).optional(),
+  urgent: z.boolean().optional(),
+  department: z.enum(DEPARTMENTS).optional(),
+  explanation: z.string().trim().min(1).max(5000).optional(),
+  note: optionalNote,
 };
+type TriageBody = { decision: 'in_scope' | 'joint' | 'transfer' | 'explain' } & Partial<Record<keyof typeof triageFields, unknown>>;
 
-export type RefusalKind = 'conflict' | 'forbidden' | 'invalid';
+/** Field combinations each triage decision needs, checked at the door so the answer names the missing field. */
+function checkTriage(v: { decision: string; department?: string; explanation?: string }, ctx: z.RefinementCtx) {
+  if (v.decision === 'transfer' && !v.department) ctx.addIssue({ code: 'custom', path: ['department'], message: 'a transfer names the competent department' });
+  if (v.decision === 'explain' && !v.explanation) ctx.addIssue({ code: 'custom', path: ['explanation'], message: 'an explanation to the citizen is required' });
+}
 
-export class ActionRefused extends Error {
-  constructor(
-    readonly kind: RefusalKind,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ActionRefused';
+function triageEffect(t: Transition, d: z.output<z.ZodObject<typeof triageFields>> & Resolved & { decision: TriageBody['decision'] }) {
+  const c = t.next;
+  switch (d.decision) {
+    case 'in_scope':
+      if (d.category) c.category = d.category;
+      if (d.urgent !== undefined) c.urgent = d.urgent;
+      if (!c.category) throw new ActionRefused('invalid', 'an in-scope decision needs a category');
+      dispatch(t, d.squadPath, d.workstationId);
+      return;
+    case 'joint':
+      if (d.squadPath) {
+        c.squadPath = d.squadPath;
+        c.assignedUnitPath = d.squadPath;
+        if (d.workstationId) c.workstationId = d.workstationId;
+      }
+      if (!c.squadPath) throw new ActionRefused('invalid', 'joint triage needs the workstation whose squad co-decides (workstationId)');
+      t.enter('joint_triage', 'triage');
+      t.notify('supervisor', c.squadPath, 'joint_triage_requested', { note: d.note });
+      return;
+    case 'transfer':
+      if (!d.department) throw new ActionRefused('invalid', 'a transfer names the competent department');
+      c.department = d.department;
+      resolveOutOfScope(t, 'transferred', { department: d.department });
+      return;
+    case 'explain':
+      if (!d.explanation) throw new ActionRefused('invalid', 'an explanation to the citizen is required');
+      c.explanation = d.explanation;
+      resolveOutOfScope(t, 'explained', { explanation: d.explanation });
+      return;
   }
 }
 
-export interface Decision {
-  next: CaseView;
-  event: CaseEvent;
-  notifications: Notification[];
+const triageSample = <D extends TriageBody['decision']>(decisions: readonly D[]) => (w: SampleWorld, pick: number) => ({
+  decision: decisions[pick % decisions.length]!,
+  category: 'cooking_fumes' as const,
+  workstationId: w.workstationId,
+  department: 'environment' as const,
+  explanation: '已说明',
+});
+
+/** Every action of the contract. The order is the order of `allowed` lists. */
+export const ACTIONS = {
+  triage: define({
+    roles: ['desk', 'supervisor'],
+    body: { decision: z.enum(['in_scope', 'joint', 'transfer', 'explain']), ...triageFields },
+    refine: checkTriage,
+    moves: { triage: ['dispatched', 'joint_triage', 'resolved'] },
+    refusal: 'triage is only decided while the case waits in triage',
+    effect: triageEffect,
+    sample: triageSample(['in_scope', 'joint', 'transfer', 'explain']),
+  }),
+  joint_decision: define({
+    roles: ['supervisor'],
+    body: { ...triageFields, decision: z.enum(['in_scope', 'transfer', 'explain']) },
+    refine: checkTriage,
+    moves: { joint_triage: ['dispatched', 'resolved'] },
+    refusal: 'a joint decision needs a case in joint triage',
+    effect: triageEffect,
+    sample: triageSample(['in_scope', 'transfer', 'explain']),
+  }),
+  accept: define({
+    roles: ['officer'],
+    body: {},
+    moves: { dispatched: ['investigating'] },
+    refusal: 'only a dispatched case can be accepted',
+    effect: (t) => {
+      t.next.assignedOfficerId = t.actor.id;
+      t.enter('investigating', t.next.urgent ? 'arrival' : 'investigation');
+    },
+    sample: () => ({}),
+  }),
+  arrive: define({
+    roles: ['officer'],
+    body: { note: optionalNote },
+    moves: stays('investigating'),
+    refusal: 'arrival is recorded once, while investigating',
+    guard: (c) => (c.arrived ? 'arrival is recorded once, while investigating' : undefined),
+    effect: (t) => {
+      t.next.arrived = true;
+      // The investigation clock starts at acceptance; an urgent case ran on the arrival clock until now.
+      if (t.prev.stage === 'arrival') t.setClock('investigation');
+    },
+    sample: () => ({ note: '到达现场' }),
+  }),
+  record_evidence: define({
+    roles: ['officer', 'supervisor'],
+    body: { note: optionalNote, attachments: attachmentsField },
+    moves: stays('investigating', 'escalated'),
+    refusal: 'evidence is recorded while investigating or escalated',
+    effect: (t) => {
+      t.next.evidenceCount += 1;
+    },
+    sample: () => ({ note: '现场照片', attachments: [{ url: 'https://files.example/1.jpg' }] }),
+  }),
+  resolve: define({
+    roles: ['officer', 'supervisor'],
+    body: { result: text(5000), attachments: attachmentsField },
+    moves: { investigating: ['resolved'], escalated: ['resolved'] },
+    refusal: 'only a case under investigation or escalated can be resolved',
+    effect: (t, a) => {
+      const c = t.next;
+      c.resolution = a.result;
+      c.outcome = 'resolved';
+      c.resolvedAt = t.at;
+      t.enter('resolved', 'feedback');
+      t.notifyAssignee('answer_due', { result: a.result });
+      t.notify('partner', 'xinmin', 'disposal_result', { result: a.result, resolvedAt: t.at, level: c.escalationLevel });
+    },
+    sample: () => ({ result: '已处理' }),
+  }),
+  escalate: define({
+    roles: ['officer', 'supervisor'],
+    body: { reason: text(5000) },
+    moves: { investigating: ['escalated'], escalated: ['escalated'] },
+    refusal: 'only a case under investigation or escalated can be escalated',
+    guard: (c) => (NEXT_LEVEL[c.escalationLevel] === undefined ? 'the case is already at the city bureau, the highest level' : undefined),
+    effect: (t, a) => escalateOneLevel(t, a.reason),
+    sample: () => ({ reason: '需上级协调' }),
+  }),
+  return_down: define({
+    roles: ['supervisor'],
+    body: { instructions: text(5000) },
+    moves: { escalated: ['escalated', 'dispatched'] },
+    refusal: 'only an escalated case can be returned down',
+    effect: (t, a) => {
+      const c = t.next;
+      const level = LOWER_LEVEL[c.escalationLevel]!;
+      c.escalationLevel = level;
+      c.assignedUnitPath = unitAtLevel(c, level);
+      c.instructions = a.instructions;
+      if (level === 'squad') {
+        c.assignedOfficerId = undefined;
+        c.arrived = false;
+        t.enter('dispatched', 'acceptance');
+      } else {
+        t.enter('escalated', 'escalation');
+      }
+      t.notify('supervisor', c.assignedUnitPath, 'case_returned', { level, instructions: a.instructions });
+    },
+    sample: () => ({ instructions: '再次上门' }),
+  }),
+  reassign: define({
+    roles: ['supervisor'],
+    body: {
+      unitId: z.string().max(64).optional().describe('the squad to take the case'),
+      workstationId: z.string().max(64).optional().describe('or the workstation whose squad takes it'),
+      officerId: z.string().max(64).optional(),
+      reason: optionalNote,
+    },
+    moves: { dispatched: ['dispatched', 'investigating'], investigating: ['dispatched', 'investigating'] },
+    refusal: 'only a dispatched or investigating case can be reassigned',
+    effect: (t, a) => {
+      const c = t.next;
+      if (!a.squadPath && !a.officerId) throw new ActionRefused('invalid', 'reassign needs a squad (unitId or workstationId) or an officer (officerId)');
+      if (a.squadPath) {
+        c.squadPath = a.squadPath;
+        c.assignedUnitPath = a.squadPath;
+      }
+      c.escalationLevel = 'squad';
+      c.arrived = false;
+      if (a.officerId) {
+        c.assignedOfficerId = a.officerId;
+        t.enter('investigating', c.urgent ? 'arrival' : 'investigation');
+        t.notify('officer', a.officerId, 'case_assigned', { reason: a.reason });
+      } else {
+        c.assignedOfficerId = undefined;
+        t.enter('dispatched', 'acceptance');
+        t.notify('supervisor', c.assignedUnitPath, 'case_dispatched', { reason: a.reason });
+      }
+    },
+    sample: (w, pick) => ({ workstationId: pick % 2 ? w.workstationId : w.otherWorkstationId }),
+  }),
+  media_join_request: define({
+    roles: ['reporter'],
+    body: { note: optionalNote },
+    moves: stays('dispatched', 'investigating', 'escalated'),
+    refusal: 'a reporter asks to accompany once, before the disposal',
+    guard: (c) => noMedia(c) ?? (c.media.accompany !== 'none' ? 'a reporter asks to accompany once, before the disposal' : undefined),
+    effect: (t, a) => {
+      t.next.media.accompany = 'requested';
+      t.next.media.reporterId = t.actor.id;
+      t.notifyAssignee('media_join_requested', { reporter: t.actor.id, note: a.note });
+    },
+    sample: () => ({ note: '希望跟拍' }),
+  }),
+  media_join_decision: define({
+    roles: ['officer', 'supervisor'],
+    body: { approve: z.boolean(), note: optionalNote },
+    moves: stays(...STATES),
+    refusal: 'no request to accompany is waiting',
+    guard: (c) => (c.media.accompany !== 'requested' ? 'no request to accompany is waiting' : undefined),
+    effect: (t, a) => {
+      t.next.media.accompany = a.approve ? 'approved' : 'refused';
+      t.notify('reporter', t.next.media.reporterId ?? 'reporter', a.approve ? 'media_join_approved' : 'media_join_refused', { note: a.note });
+    },
+    sample: (_w, pick) => ({ approve: pick % 2 === 0 }),
+  }),
+  media_draft: define({
+    roles: ['reporter'],
+    body: { title: text(300), body: text(50_000) },
+    moves: stays('dispatched', 'investigating', 'escalated', 'resolved'),
+    refusal: 'a draft follows triage and precedes closure',
+    guard: (c) => noMedia(c) ?? (c.media.status !== 'none' && c.media.status !== 'returned' ? 'a draft is already in review, approved or done' : undefined),
+    effect: (t, a) => {
+      const m = t.next.media;
+      m.reporterId = t.actor.id;
+      m.title = a.title;
+      m.body = a.body;
+      t.tellReview(submitForReview(m, mediaReviewChain(t.policy), t.at));
+    },
+    sample: () => ({ title: '标题', body: '正文' }),
+  }),
+  media_review: define({
+    roles: ['supervisor'],
+    body: { decision: z.enum(['approve', 'return']), comments: optionalNote },
+    moves: stays(...STATES),
+    refusal: 'no media draft is waiting for review',
+    guard: (c) => (c.media.status !== 'in_review' ? 'no media draft is waiting for review' : undefined),
+    effect: (t, a) => {
+      const m = t.next.media;
+      if (a.decision === 'return') {
+        if (!a.comments) throw new ActionRefused('invalid', 'returning a draft needs comments for the reporter');
+        returnWithComments(m, a.comments);
+        t.notify('reporter', m.reporterId ?? 'reporter', 'media_returned', { comments: a.comments });
+      } else {
+        t.record({ level: t.prev.media.reviewLevel });
+        t.tellReview(approveStep(m, mediaReviewChain(t.policy), t.at));
+      }
+    },
+    sample: (_w, pick) => ({ decision: pick % 3 === 0 ? ('return' as const) : ('approve' as const), comments: '请修改' }),
+  }),
+  media_publish: define({
+    roles: ['reporter'],
+    body: { url: z.url().optional() },
+    moves: { ...stays(...STATES), resolved: ['resolved', 'closed'] },
+    refusal: 'only an approved media item can be published',
+    guard: (c) => (c.media.status !== 'approved' ? 'only an approved media item can be published' : undefined),
+    effect: (t, a) => {
+      const m = t.next.media;
+      m.status = 'published';
+      m.publishedAt = t.at;
+      m.url = a.url;
+      t.closeIfDone();
+    },
+    sample: () => ({}),
+  }),
+  media_waive: define({
+    roles: ['desk', 'supervisor'],
+    body: { reason: optionalNote },
+    moves: { ...stays(...ALL_BUT_CLOSED), resolved: ['resolved', 'closed'] },
+    refusal: 'the case is closed',
+    guard: (c) => (['none', 'in_review', 'returned', 'approved'].includes(c.media.status) ? undefined : 'the media item is already published, waived or not applicable'),
+    effect: (t) => {
+      t.next.media.status = 'waived';
+      leaveReview(t.next.media);
+      t.closeIfDone();
+    },
+    sample: () => ({}),
+  }),
+  feedback: define({
+    roles: ['desk', 'officer', 'supervisor'],
+    body: { message: text(5000) },
+    moves: { resolved: ['resolved', 'closed'] },
+    refusal: 'the citizen is answered once the case is resolved, and once',
+    guard: (c) => (c.answered ? 'the citizen is answered once the case is resolved, and once' : undefined),
+    effect: (t, a) => {
+      const c = t.next;
+      c.answered = true;
+      c.feedback = a.message;
+      t.tellCitizen('case_answered', { outcome: c.outcome, message: a.message });
+      // Waiting for the media item only: no stage clock of the case runs any more.
+      t.setClock(undefined);
+      t.closeIfDone();
+    },
+    sample: () => ({ message: '已答复' }),
+  }),
+  rate: define({
+    roles: ['citizen', 'desk', 'intake'],
+    body: { rating: z.enum(RATINGS), comment: optionalNote },
+    moves: stays('resolved', 'closed'),
+    refusal: 'a rating follows the answer to the citizen, once',
+    guard: (c) => (c.answered && !c.rating && ratable(c.outcome) ? undefined : 'a rating follows the answer to the citizen, once'),
+    effect: (t, a) => {
+      const c = t.next;
+      c.rating = { rating: a.rating, comment: a.comment, at: t.at };
+      if (a.rating === 'unsatisfied') t.notify('supervisor', c.squadPath ?? c.assignedUnitPath, 'case_rated_unsatisfied', { comment: a.comment });
+    },
+    sample: (_w, pick) => ({ rating: RATINGS[pick % RATINGS.length]! }),
+  }),
+  reopen: define({
+    roles: ['supervisor'],
+    body: { reason: text(5000) },
+    moves: { resolved: ['dispatched', 'triage'], closed: ['dispatched', 'triage'] },
+    refusal: 'only a case rated unsatisfied can be reopened',
+    guard: (c) => (c.rating?.rating !== 'unsatisfied' ? 'only a case rated unsatisfied can be reopened' : undefined),
+    effect: (t, a) => {
+      const c = t.next;
+      c.outcome = undefined;
+      c.answered = false;
+      c.feedback = undefined;
+      c.rating = undefined;
+      c.closedAt = undefined;
+      c.resolvedAt = undefined;
+      c.reopenCount += 1;
+      c.escalationLevel = 'squad';
+      t.record({ previousRating: t.prev.rating });
+      if (c.squadPath) {
+        c.assignedUnitPath = c.squadPath;
+        c.assignedOfficerId = undefined;
+        c.arrived = false;
+        t.enter('dispatched', 'acceptance');
+        t.notify('supervisor', c.squadPath, 'case_reopened', { reason: a.reason });
+      } else {
+        t.enter('triage', 'triage');
+        t.notify('desk', c.assignedUnitPath, 'case_reopened', { reason: a.reason });
+      }
+    },
+    sample: () => ({ reason: '不满意' }),
+  }),
+  withdraw: define({
+    roles: ['citizen', 'intake', 'desk'],
+    body: { reason: optionalNote },
+    moves: Object.fromEntries(OPEN_BEFORE_RESOLUTION.map((s) => [s, ['closed']])) as unknown as Record<(typeof OPEN_BEFORE_RESOLUTION)[number], readonly ['closed']>,
+    refusal: 'a case can be withdrawn only before it is resolved',
+    effect: (t, a) => {
+      closeUnresolved(t, 'withdrawn');
+      t.notifyAssignee('case_withdrawn', { reason: a.reason });
+    },
+    sample: () => ({}),
+  }),
+  mark_duplicate: define({
+    roles: ['desk', 'supervisor'],
+    body: { originalId: text(64) },
+    moves: { triage: ['closed'], joint_triage: ['closed'], dispatched: ['closed'] },
+    refusal: 'duplicates are marked before the investigation starts',
+    effect: (t, a) => {
+      if (a.originalId === t.next.id) throw new ActionRefused('invalid', 'a case cannot duplicate itself');
+      t.next.duplicateOf = a.originalId;
+      closeUnresolved(t, 'duplicate');
+      t.tellCitizen('case_duplicate', { originalId: a.originalId });
+    },
+    sample: (w) => ({ originalId: w.originalId }),
+  }),
+  supplement: define({
+    roles: ['citizen', 'intake', 'desk', 'officer', 'supervisor'],
+    body: { text: z.string().max(10_000).optional(), attachments: attachmentsField },
+    moves: stays(...ALL_BUT_CLOSED),
+    refusal: 'the case is closed',
+    effect: (t, a) => {
+      if (!a.text && !a.attachments?.length) throw new ActionRefused('invalid', 'a supplement needs text or attachments');
+      t.next.supplementCount += 1;
+      t.notifyAssignee('case_supplemented', {});
+    },
+    sample: () => ({ text: '补充' }),
+  }),
+};
+
+export type ActionType = keyof typeof ACTIONS;
+type Definitions = typeof ACTIONS;
+type BodyOf<K extends ActionType> =
+  Definitions[K] extends ActionDefinition<infer S, infer _M> ? ([keyof S] extends [never] ? unknown : z.output<z.ZodObject<S>>) : never;
+
+/** Every action of the contract, as a client sends it. */
+export type ActionBody = { [K in ActionType]: { type: K } & BodyOf<K> }[ActionType];
+/** Every action of the contract, as the workflow receives it (the API has resolved units to paths). */
+export type CaseAction = { [K in ActionType]: { type: K } & BodyOf<K> & Resolved }[ActionType];
+
+export const ACTION_TYPES = Object.keys(ACTIONS) as ActionType[];
+
+/** Which roles may take each action at all (403 otherwise); the state decides whether it is allowed now (409). */
+export const ACTION_ROLES = Object.fromEntries(ACTION_TYPES.map((type) => [type, ACTIONS[type].roles])) as Record<ActionType, readonly ActorRole[]>;
+
+// The compiler checks that the table covers every state: a state no action may be taken in fails here.
+type StatesWithActions = { [K in ActionType]: keyof Definitions[K]['moves'] }[ActionType];
+const everyStateHasActions: Record<CaseState, true> = {} as Record<StatesWithActions, true>;
+void everyStateHasActions;
+
+/** The request body of any action, for the API: `{type, …fields}`, strict, with each action's cross-field checks. */
+export function actionBodySchema(): z.ZodType<ActionBody> {
+  const options = ACTION_TYPES.map((type) => {
+    const d = ACTIONS[type] as ActionDefinition<z.ZodRawShape>;
+    const schema = z.strictObject({ type: z.literal(type), ...d.body });
+    return d.refine ? schema.superRefine((v, ctx) => d.refine!(v as never, ctx)) : schema;
+  });
+  return z.discriminatedUnion('type', options as unknown as [z.ZodObject<{ type: z.ZodLiteral<string> }>]) as unknown as z.ZodType<ActionBody>;
 }
 
-const OPEN_BEFORE_RESOLUTION: readonly CaseState[] = ['triage', 'joint_triage', 'dispatched', 'investigating', 'escalated'];
-const MEDIA_DONE = new Set(['not_applicable', 'published', 'waived']);
-const NEXT_LEVEL: Record<Level, Level | undefined> = { squad: 'district', district: 'city', city: undefined };
-const LOWER_LEVEL: Record<Level, Level | undefined> = { squad: undefined, district: 'squad', city: 'district' };
+/** What the case's own clocks do; never sent by a client. */
+export type ClockAction = { type: 'deadline_passed'; clock: 'stage' | 'media' } | { type: 'grace_passed' };
 
-/** The unit that acts for the case at a level of the tree. */
-export function unitAtLevel(c: Pick<CaseView, 'squadPath' | 'assignedUnitPath'>, level: Level): string {
-  const home = c.squadPath ?? c.assignedUnitPath;
-  if (level === 'city') return rootPath(home);
-  if (!c.squadPath) return rootPath(home);
-  return level === 'district' ? parentPath(c.squadPath) : c.squadPath;
-}
+/** The states an overdue case escalates from by itself after the grace period; the others only notify. */
+export const AUTOMATIC_ESCALATION: Moves = { dispatched: ['escalated'], investigating: ['escalated'], escalated: ['escalated'] };
 
 /** The case as intake leaves it: waiting in triage with the triage clock running. */
 export function openCase(intake: CaseIntake, policy: Policy): { view: CaseView; event: CaseEvent } {
@@ -190,74 +534,16 @@ export function openCase(intake: CaseIntake, policy: Policy): { view: CaseView; 
   return { view, event };
 }
 
-/** The actions the case allows now (for anyone allowed to take them), for 409 answers and clients. */
-export function allowedActions(c: CaseView): ActionType[] {
-  return ACTION_TYPES.filter((type) => stateAllows(c, type) === undefined);
+/** Why the case does not allow the action now, or undefined when it does. */
+function whyNot(c: CaseView, type: ActionType): string | undefined {
+  const d = ACTIONS[type] as ActionDefinition<z.ZodRawShape>;
+  if (d.moves[c.state] === undefined) return d.refusal;
+  return d.guard?.(c);
 }
 
-/** Why the case's state does not allow an action now, or undefined when it does. */
-function stateAllows(c: CaseView, type: ActionType): string | undefined {
-  const open = OPEN_BEFORE_RESOLUTION.includes(c.state);
-  const media = c.media;
-  const need = (ok: boolean, why: string) => (ok ? undefined : why);
-  switch (type) {
-    case 'triage':
-      return need(c.state === 'triage', 'triage is only decided while the case waits in triage');
-    case 'joint_decision':
-      return need(c.state === 'joint_triage', 'a joint decision needs a case in joint triage');
-    case 'accept':
-      return need(c.state === 'dispatched', 'only a dispatched case can be accepted');
-    case 'arrive':
-      return need(c.state === 'investigating' && !c.arrived, 'arrival is recorded once, while investigating');
-    case 'record_evidence':
-      return need(c.state === 'investigating' || c.state === 'escalated', 'evidence is recorded while investigating or escalated');
-    case 'resolve':
-      return need(c.state === 'investigating' || c.state === 'escalated', 'only a case under investigation or escalated can be resolved');
-    case 'escalate':
-      if (c.state !== 'investigating' && c.state !== 'escalated') return 'only a case under investigation or escalated can be escalated';
-      return need(NEXT_LEVEL[c.escalationLevel] !== undefined, 'the case is already at the city bureau, the highest level');
-    case 'return_down':
-      return need(c.state === 'escalated', 'only an escalated case can be returned down');
-    case 'reassign':
-      return need(c.state === 'dispatched' || c.state === 'investigating', 'only a dispatched or investigating case can be reassigned');
-    case 'media_join_request':
-      if (media.status === 'not_applicable') return 'this case has no media item';
-      return need(
-        media.accompany === 'none' && ['dispatched', 'investigating', 'escalated'].includes(c.state),
-        'a reporter asks to accompany once, before the disposal',
-      );
-    case 'media_join_decision':
-      return need(media.accompany === 'requested', 'no request to accompany is waiting');
-    case 'media_draft':
-      if (media.status === 'not_applicable') return 'this case has no media item';
-      if (c.state === 'triage' || c.state === 'joint_triage' || c.state === 'closed') return 'a draft follows triage and precedes closure';
-      return need(media.status === 'none' || media.status === 'returned', 'a draft is already in review, approved or done');
-    case 'media_review':
-      return need(media.status === 'in_review', 'no media draft is waiting for review');
-    case 'media_publish':
-      return need(media.status === 'approved', 'only an approved media item can be published');
-    case 'media_waive':
-      if (c.state === 'closed') return 'the case is closed';
-      return need(['none', 'in_review', 'returned', 'approved'].includes(media.status), 'the media item is already published, waived or not applicable');
-    case 'feedback':
-      return need(c.state === 'resolved' && !c.answered, 'the citizen is answered once the case is resolved, and once');
-    case 'rate':
-      return need(
-        (c.state === 'resolved' || c.state === 'closed') && c.answered && !c.rating && ratable(c.outcome),
-        'a rating follows the answer to the citizen, once',
-      );
-    case 'reopen':
-      return need(
-        (c.state === 'resolved' || c.state === 'closed') && c.rating?.rating === 'unsatisfied',
-        'only a case rated unsatisfied can be reopened',
-      );
-    case 'withdraw':
-      return need(open, 'a case can be withdrawn only before it is resolved');
-    case 'mark_duplicate':
-      return need(['triage', 'joint_triage', 'dispatched'].includes(c.state), 'duplicates are marked before the investigation starts');
-    case 'supplement':
-      return need(c.state !== 'closed', 'the case is closed');
-  }
+/** The actions the case allows now (for anyone allowed to take them), for 409 answers and clients. */
+export function allowedActions(c: CaseView): ActionType[] {
+  return ACTION_TYPES.filter((type) => whyNot(c, type) === undefined);
 }
 
 function ratable(outcome: Outcome | undefined): boolean {
@@ -271,8 +557,9 @@ function jurisdictionOf(c: CaseView, type: ActionType): string {
 }
 
 export function assertMayAct(c: CaseView, action: { type: ActionType }, actor: Actor): void {
-  if (!ACTION_ROLES[action.type].includes(actor.role)) {
-    throw new ActionRefused('forbidden', `a ${actor.role} may not ${action.type}; it takes a ${ACTION_ROLES[action.type].join(' or ')}`);
+  const roles = ACTIONS[action.type].roles;
+  if (!roles.includes(actor.role)) {
+    throw new ActionRefused('forbidden', `a ${actor.role} may not ${action.type}; it takes a ${roles.join(' or ')}`);
   }
   // Reporters and citizens are not in the enforcement tree; their reach is the case itself.
   if (actor.role === 'reporter' || actor.role === 'citizen' || actor.role === 'system') return;
@@ -288,11 +575,16 @@ export function assertMayAct(c: CaseView, action: { type: ActionType }, actor: A
 
 /** Decide an action of an actor at time `at`: refuse it, or return what it changes. */
 export function decide(c: CaseView, action: CaseAction, actor: Actor, at: string, policy: Policy): Decision {
-  const why = stateAllows(c, action.type);
+  const why = whyNot(c, action.type);
   if (why !== undefined) throw new ActionRefused('conflict', why);
   assertMayAct(c, action, actor);
+  const d = ACTIONS[action.type] as ActionDefinition<z.ZodRawShape>;
   const t = new Transition(c, action.type, actor, at, policy);
-  apply(t, action);
+  d.effect(t, action as never);
+  // The table is the contract: an effect that leads where its row does not say is a bug, not a case.
+  if (!d.moves[c.state]!.includes(t.next.state)) {
+    throw new Error(`lifecycle table: ${action.type} from ${c.state} led to ${t.next.state}, which its moves do not list`);
+  }
   return t.finish(action);
 }
 
@@ -324,338 +616,7 @@ export function decideClock(c: CaseView, action: ClockAction, at: string, policy
 
 /** Only the stages an officer or a level works on escalate by themselves; the others only notify. */
 export function autoEscalates(c: CaseView): boolean {
-  return (c.state === 'dispatched' || c.state === 'investigating' || c.state === 'escalated') && NEXT_LEVEL[c.escalationLevel] !== undefined;
-}
-
-/** The mutable draft of one transition: the next view plus what it emits. */
-class Transition {
-  readonly next: CaseView;
-  readonly notifications: Notification[] = [];
-  private readonly seq: number;
-  private readonly eventPayload: Record<string, unknown> = {};
-
-  constructor(
-    readonly prev: CaseView,
-    readonly type: string,
-    readonly actor: Actor,
-    readonly at: string,
-    readonly policy: Policy,
-  ) {
-    this.seq = prev.version + 1;
-    this.next = { ...prev, media: { ...prev.media }, version: this.seq, updatedAt: at };
-  }
-
-  /** Enter a state and start the clock of its stage (or stop the clock when it has none). */
-  enter(state: CaseState, stage?: Stage): void {
-    this.next.state = state;
-    this.setClock(stage);
-  }
-
-  setClock(stage: Stage | undefined): void {
-    const c = this.next;
-    c.stage = stage;
-    c.deadlineAt = stage ? stageDeadline(this.policy, stage, new Date(this.at), c.category, c.urgent) : undefined;
-    c.overdue = false;
-    c.overdueSince = undefined;
-  }
-
-  notify(recipient: Recipient, to: string, kind: string, body: Record<string, unknown> = {}): void {
-    this.notifications.push({
-      id: `${this.prev.id}:${this.seq}:${this.notifications.length}`,
-      caseId: this.prev.id,
-      recipient,
-      to,
-      kind,
-      body: { caseId: this.prev.id, trackingCode: this.prev.trackingCode, title: this.prev.title, ...body },
-    });
-  }
-
-  notifyAssignee(kind: string, body: Record<string, unknown> = {}): void {
-    const c = this.next;
-    if (c.assignedOfficerId) this.notify('officer', c.assignedOfficerId, kind, body);
-    else this.notify(c.state === 'triage' || c.state === 'joint_triage' ? 'desk' : 'supervisor', c.assignedUnitPath, kind, body);
-  }
-
-  tellCitizen(kind: string, body: Record<string, unknown>): void {
-    this.notify('citizen', this.prev.trackingCode, kind, body);
-  }
-
-  record(payload: Record<string, unknown>): void {
-    Object.assign(this.eventPayload, payload);
-  }
-
-  /** Closes a resolved case once the citizen is answered and the media item is done. */
-  closeIfDone(): void {
-    const c = this.next;
-    if (c.state === 'resolved' && c.answered && MEDIA_DONE.has(c.media.status)) {
-      this.enter('closed');
-      c.closedAt = this.at;
-    }
-  }
-
-  finish(payload: object): Decision {
-    const { type: _type, ...rest } = payload as Record<string, unknown>;
-    const event: CaseEvent = {
-      caseId: this.prev.id,
-      seq: this.seq,
-      type: this.type,
-      actor: this.actor,
-      at: this.at,
-      from: this.prev.state,
-      to: this.next.state,
-      payload: { ...rest, ...this.eventPayload },
-    };
-    return { next: this.next, event, notifications: this.notifications };
-  }
-}
-
-function dispatch(t: Transition, squadPath: string | undefined, workstationId: string | undefined): void {
-  const c = t.next;
-  const squad = squadPath ?? c.squadPath;
-  if (!squad) throw new ActionRefused('invalid', 'dispatch needs a workstation (workstationId): the case has none yet');
-  c.squadPath = squad;
-  if (workstationId) c.workstationId = workstationId;
-  c.assignedUnitPath = squad;
-  c.escalationLevel = 'squad';
-  c.assignedOfficerId = undefined;
-  c.arrived = false;
-  t.enter('dispatched', 'acceptance');
-  t.notify('supervisor', squad, 'case_dispatched', { urgent: c.urgent, category: c.category });
-}
-
-function resolveOutOfScope(t: Transition, outcome: 'transferred' | 'explained', details: Record<string, unknown>): void {
-  const c = t.next;
-  c.outcome = outcome;
-  c.resolvedAt = t.at;
-  t.enter('resolved', 'feedback');
-  t.notifyAssignee('answer_due', { outcome, ...details });
-}
-
-function triage(t: Transition, d: TriageDecision | JointDecision): void {
-  const c = t.next;
-  switch (d.decision) {
-    case 'in_scope':
-      if (d.category) c.category = d.category;
-      if (d.urgent !== undefined) c.urgent = d.urgent;
-      if (!c.category) throw new ActionRefused('invalid', 'an in-scope decision needs a category');
-      dispatch(t, d.squadPath, d.workstationId);
-      return;
-    case 'joint':
-      if (d.squadPath) {
-        c.squadPath = d.squadPath;
-        c.assignedUnitPath = d.squadPath;
-        if (d.workstationId) c.workstationId = d.workstationId;
-      }
-      if (!c.squadPath) throw new ActionRefused('invalid', 'joint triage needs the workstation whose squad co-decides (workstationId)');
-      t.enter('joint_triage', 'triage');
-      t.notify('supervisor', c.squadPath, 'joint_triage_requested', { note: d.note });
-      return;
-    case 'transfer':
-      c.department = d.department;
-      resolveOutOfScope(t, 'transferred', { department: d.department });
-      return;
-    case 'explain':
-      c.explanation = d.explanation;
-      resolveOutOfScope(t, 'explained', { explanation: d.explanation });
-      return;
-  }
-}
-
-/** Closes a case that ends without a disposal; a media item not yet published is dropped with it. */
-function closeUnresolved(t: Transition, outcome: 'withdrawn' | 'duplicate'): void {
-  const c = t.next;
-  c.outcome = outcome;
-  t.enter('closed');
-  c.closedAt = t.at;
-  if (c.media.status !== 'not_applicable' && c.media.status !== 'published') c.media.status = 'waived';
-}
-
-function escalateOneLevel(t: Transition, reason: string): void {
-  const c = t.next;
-  const level = NEXT_LEVEL[c.escalationLevel]!;
-  c.escalationLevel = level;
-  c.assignedUnitPath = unitAtLevel(c, level);
-  c.assignedOfficerId = undefined;
-  t.enter('escalated', 'escalation');
-  t.notify('supervisor', c.assignedUnitPath, 'case_escalated', { level, reason });
-  t.record({ level });
-}
-
-function reviewNext(t: Transition, from: Level | undefined): void {
-  const chain = t.policy.media.reviewChain;
-  const nextLevel = from === undefined ? chain[0] : chain[chain.indexOf(from) + 1];
-  const m = t.next.media;
-  if (nextLevel === undefined) {
-    m.status = 'approved';
-    m.reviewLevel = undefined;
-    m.deadlineAt = undefined;
-    m.overdue = false;
-    t.notify('reporter', m.reporterId ?? 'reporter', 'media_approved', {});
-    return;
-  }
-  m.status = 'in_review';
-  m.reviewLevel = nextLevel;
-  m.deadlineAt = addDuration(t.policy.calendar, new Date(t.at), t.policy.deadlines.mediaReview).toISOString();
-  m.overdue = false;
-  t.notify('supervisor', unitAtLevel(t.next, nextLevel), 'media_review_requested', { level: nextLevel });
-}
-
-function apply(t: Transition, a: CaseAction): void {
-  const c = t.next;
-  const prev = t.prev;
-  switch (a.type) {
-    case 'triage':
-    case 'joint_decision':
-      triage(t, a);
-      return;
-    case 'accept':
-      c.assignedOfficerId = t.actor.id;
-      t.enter('investigating', c.urgent ? 'arrival' : 'investigation');
-      return;
-    case 'arrive':
-      c.arrived = true;
-      // The investigation clock starts at acceptance; an urgent case ran on the arrival clock until now.
-      if (prev.stage === 'arrival') t.setClock('investigation');
-      return;
-    case 'record_evidence':
-      c.evidenceCount += 1;
-      return;
-    case 'resolve':
-      c.resolution = a.result;
-      c.outcome = 'resolved';
-      c.resolvedAt = t.at;
-      t.enter('resolved', 'feedback');
-      t.notifyAssignee('answer_due', { result: a.result });
-      t.notify('partner', 'xinmin', 'disposal_result', { result: a.result, resolvedAt: t.at, level: c.escalationLevel });
-      return;
-    case 'escalate':
-      escalateOneLevel(t, a.reason);
-      return;
-    case 'return_down': {
-      const level = LOWER_LEVEL[c.escalationLevel]!;
-      c.escalationLevel = level;
-      c.assignedUnitPath = unitAtLevel(c, level);
-      c.instructions = a.instructions;
-      if (level === 'squad') {
-        c.assignedOfficerId = undefined;
-        c.arrived = false;
-        t.enter('dispatched', 'acceptance');
-      } else {
-        t.enter('escalated', 'escalation');
-      }
-      t.notify('supervisor', c.assignedUnitPath, 'case_returned', { level, instructions: a.instructions });
-      return;
-    }
-    case 'reassign':
-      if (!a.squadPath && !a.officerId) throw new ActionRefused('invalid', 'reassign needs a squad (unitId or workstationId) or an officer (officerId)');
-      if (a.squadPath) {
-        c.squadPath = a.squadPath;
-        c.assignedUnitPath = a.squadPath;
-      }
-      c.escalationLevel = 'squad';
-      c.arrived = false;
-      if (a.officerId) {
-        c.assignedOfficerId = a.officerId;
-        t.enter('investigating', c.urgent ? 'arrival' : 'investigation');
-        t.notify('officer', a.officerId, 'case_assigned', { reason: a.reason });
-      } else {
-        c.assignedOfficerId = undefined;
-        t.enter('dispatched', 'acceptance');
-        t.notify('supervisor', c.assignedUnitPath, 'case_dispatched', { reason: a.reason });
-      }
-      return;
-    case 'media_join_request':
-      c.media.accompany = 'requested';
-      c.media.reporterId = t.actor.id;
-      t.notifyAssignee('media_join_requested', { reporter: t.actor.id, note: a.note });
-      return;
-    case 'media_join_decision':
-      c.media.accompany = a.approve ? 'approved' : 'refused';
-      t.notify('reporter', c.media.reporterId ?? 'reporter', a.approve ? 'media_join_approved' : 'media_join_refused', { note: a.note });
-      return;
-    case 'media_draft':
-      c.media.reporterId = t.actor.id;
-      c.media.title = a.title;
-      c.media.body = a.body;
-      c.media.comments = undefined;
-      reviewNext(t, undefined);
-      return;
-    case 'media_review':
-      if (a.decision === 'return') {
-        if (!a.comments) throw new ActionRefused('invalid', 'returning a draft needs comments for the reporter');
-        c.media.status = 'returned';
-        c.media.comments = a.comments;
-        c.media.reviewLevel = undefined;
-        c.media.deadlineAt = undefined;
-        c.media.overdue = false;
-        t.notify('reporter', c.media.reporterId ?? 'reporter', 'media_returned', { comments: a.comments });
-      } else {
-        t.record({ level: prev.media.reviewLevel });
-        reviewNext(t, prev.media.reviewLevel);
-      }
-      return;
-    case 'media_publish':
-      c.media.status = 'published';
-      c.media.publishedAt = t.at;
-      c.media.url = a.url;
-      t.closeIfDone();
-      return;
-    case 'media_waive':
-      c.media.status = 'waived';
-      c.media.reviewLevel = undefined;
-      c.media.deadlineAt = undefined;
-      c.media.overdue = false;
-      t.closeIfDone();
-      return;
-    case 'feedback':
-      c.answered = true;
-      c.feedback = a.message;
-      t.tellCitizen('case_answered', { outcome: c.outcome, message: a.message });
-      // Waiting for the media item only: no stage clock of the case runs any more.
-      t.setClock(undefined);
-      t.closeIfDone();
-      return;
-    case 'rate':
-      c.rating = { rating: a.rating, comment: a.comment, at: t.at };
-      if (a.rating === 'unsatisfied') t.notify('supervisor', c.squadPath ?? c.assignedUnitPath, 'case_rated_unsatisfied', { comment: a.comment });
-      return;
-    case 'reopen':
-      c.outcome = undefined;
-      c.answered = false;
-      c.feedback = undefined;
-      c.rating = undefined;
-      c.closedAt = undefined;
-      c.resolvedAt = undefined;
-      c.reopenCount += 1;
-      c.escalationLevel = 'squad';
-      t.record({ previousRating: prev.rating });
-      if (c.squadPath) {
-        c.assignedUnitPath = c.squadPath;
-        c.assignedOfficerId = undefined;
-        c.arrived = false;
-        t.enter('dispatched', 'acceptance');
-        t.notify('supervisor', c.squadPath, 'case_reopened', { reason: a.reason });
-      } else {
-        t.enter('triage', 'triage');
-        t.notify('desk', c.assignedUnitPath, 'case_reopened', { reason: a.reason });
-      }
-      return;
-    case 'withdraw':
-      closeUnresolved(t, 'withdrawn');
-      t.notifyAssignee('case_withdrawn', { reason: a.reason });
-      return;
-    case 'mark_duplicate':
-      if (a.originalId === c.id) throw new ActionRefused('invalid', 'a case cannot duplicate itself');
-      c.duplicateOf = a.originalId;
-      closeUnresolved(t, 'duplicate');
-      t.tellCitizen('case_duplicate', { originalId: a.originalId });
-      return;
-    case 'supplement':
-      if (!a.text && !a.attachments?.length) throw new ActionRefused('invalid', 'a supplement needs text or attachments');
-      c.supplementCount += 1;
-      t.notifyAssignee('case_supplemented', {});
-      return;
-  }
+  return AUTOMATIC_ESCALATION[c.state] !== undefined && NEXT_LEVEL[c.escalationLevel] !== undefined;
 }
 
 /** When the case may finish as a workflow: closed, and no rating or reopen can come any more. */

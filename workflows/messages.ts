@@ -2,7 +2,7 @@
 
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import type { Actor, CaseView } from './domain.js';
+import type { Actor, CaseView } from '../domain/case.js';
 import type { CaseAction } from './lifecycle.js';
 
 export interface CaseActionRequest {

@@ -1,9 +1,8 @@
 import { type SQL, and, asc, eq, gt, gte, ilike, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
-import type { CaseEvent, CaseView, Notification } from '../../workflows/domain.js';
+import type { CaseEvent, CaseView, Notification } from '../../domain/case.js';
+import { districtIdOf, squadIdOf, unitIdOf } from '../../domain/units.js';
 import type { Db } from '../client.js';
 import { type CaseEventRow, type CaseRow, caseEvents, cases, notifications } from '../schema.js';
-
-const segment = (path: string | undefined, i: number) => path?.split('/')[i];
 
 function rowOf(view: CaseView): typeof cases.$inferInsert {
   const home = view.squadPath;
@@ -22,9 +21,9 @@ function rowOf(view: CaseView): typeof cases.$inferInsert {
     overdue: view.overdue,
     overdueSince: view.overdueSince ?? null,
     escalationLevel: view.escalationLevel,
-    districtId: segment(home, 1) ?? null,
-    squadId: segment(home, 2) ?? null,
-    assignedUnitId: view.assignedUnitPath.split('/').at(-1)!,
+    districtId: districtIdOf(home) ?? null,
+    squadId: squadIdOf(home) ?? null,
+    assignedUnitId: unitIdOf(view.assignedUnitPath),
     assignedUnitPath: view.assignedUnitPath,
     assignedOfficerId: view.assignedOfficerId ?? null,
     workstationId: view.workstationId ?? null,
@@ -68,6 +67,11 @@ export async function projectCase(
     sent_at: input.sentInline?.has(n.id) ? input.snapshot.updatedAt : null,
     sender: input.sentInline?.get(n.id) ?? null,
   }));
+  // The row's columns come from rowOf alone: a new column is a change there (and in the schema and a migration).
+  const columns = (Object.keys(r) as (keyof typeof r)[]).filter((k) => r[k] !== undefined);
+  const name = (k: keyof typeof r) => sql.identifier(cases[k].name);
+  const value = (k: keyof typeof r) => (k === 'view' ? sql`${JSON.stringify(r.view)}::jsonb` : sql`${r[k]}`);
+  const updated = columns.filter((k) => !FIXED_AT_INTAKE.has(k));
   await db.execute(sql`
     with ev as (
       insert into case_events (case_id, seq, type, actor, at, from_state, to_state, payload)
@@ -82,23 +86,15 @@ export async function projectCase(
         as x(id text, case_id text, recipient text, "to" text, kind text, body jsonb, sent_at timestamptz, sender text)
       on conflict do nothing
     )
-    insert into cases (id, tracking_code, channel, external_id, title, category, urgent, state, outcome, stage, deadline_at, overdue,
-                       overdue_since, escalation_level, district_id, squad_id, assigned_unit_id, assigned_unit_path, assigned_officer_id,
-                       workstation_id, media_status, rating, view, created_at, updated_at, closed_at, version, projected_at)
-    values (${r.id}, ${r.trackingCode}, ${r.channel}, ${r.externalId}, ${r.title}, ${r.category}, ${r.urgent}, ${r.state}, ${r.outcome},
-            ${r.stage}, ${r.deadlineAt}, ${r.overdue}, ${r.overdueSince}, ${r.escalationLevel}, ${r.districtId}, ${r.squadId},
-            ${r.assignedUnitId}, ${r.assignedUnitPath}, ${r.assignedOfficerId}, ${r.workstationId}, ${r.mediaStatus}, ${r.rating},
-            ${JSON.stringify(r.view)}::jsonb, ${r.createdAt}, ${r.updatedAt}, ${r.closedAt}, ${r.version}, now())
+    insert into cases (${sql.join(columns.map(name), sql`, `)}, projected_at)
+    values (${sql.join(columns.map(value), sql`, `)}, now())
     on conflict (id) do update set
-      tracking_code = excluded.tracking_code, title = excluded.title, category = excluded.category, urgent = excluded.urgent,
-      state = excluded.state, outcome = excluded.outcome, stage = excluded.stage, deadline_at = excluded.deadline_at,
-      overdue = excluded.overdue, overdue_since = excluded.overdue_since, escalation_level = excluded.escalation_level,
-      district_id = excluded.district_id, squad_id = excluded.squad_id, assigned_unit_id = excluded.assigned_unit_id,
-      assigned_unit_path = excluded.assigned_unit_path, assigned_officer_id = excluded.assigned_officer_id,
-      workstation_id = excluded.workstation_id, media_status = excluded.media_status, rating = excluded.rating, view = excluded.view,
-      updated_at = excluded.updated_at, closed_at = excluded.closed_at, version = excluded.version, projected_at = excluded.projected_at
+      ${sql.join(updated.map((k) => sql`${name(k)} = excluded.${name(k)}`), sql`, `)}, projected_at = excluded.projected_at
     where cases.version < excluded.version`);
 }
+
+/** Columns a case keeps from its intake: the update of a later projection leaves them. */
+const FIXED_AT_INTAKE = new Set<keyof typeof cases.$inferInsert>(['id', 'channel', 'externalId', 'createdAt']);
 
 export async function getCaseById(db: Db, { id }: { id: string }): Promise<CaseView | undefined> {
   const [row] = await db.select({ view: cases.view }).from(cases).where(eq(cases.id, id));

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { and, eq, isNull } from 'drizzle-orm';
-import type { Role } from '../../workflows/domain.js';
+import type { Role } from '../../domain/case.js';
 import type { Db } from '../client.js';
 import { type PrincipalRow, principals, units } from '../schema.js';
 

@@ -1,7 +1,7 @@
 // Drives cases through the HTTP contract the way a well-behaved client does under faults: every
 // request is retried (same body, same Idempotency-Key) until it gets a definite answer.
 
-import { type Stack, call } from '../stack.js';
+import { type Stack, call } from '../../dev/stack.js';
 
 export interface Tally {
   attempts: number;

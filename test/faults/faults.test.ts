@@ -1,10 +1,10 @@
-// Fault tests: the whole service as separate processes (test/stack.ts), with a part killed, stopped or
+// Fault tests: the whole service as separate processes (dev/stack.ts), with a part killed, stopped or
 // restarted under load. Each prints its figures; each asserts that nothing was lost or doubled.
 
 import { afterEach, describe, expect, it } from 'vitest';
-import { caseIdFor } from '../../api/cases.js';
-import type { Policy } from '../../workflows/policy.js';
-import { type Stack, call, pool, startStack } from '../stack.js';
+import { caseIdFor } from '../../platform/case-ids.js';
+import type { Policy } from '../../domain/policy.js';
+import { type Stack, call, pool, startStack } from '../../dev/stack.js';
 import { LIFECYCLE_EVENTS, type Tally, newTally, runLifecycle, send } from './driver.js';
 
 let stack: Stack | undefined;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CATEGORIES, CHANNELS, STATES } from '../../../workflows/domain.js';
+import { CATEGORIES, CHANNELS, STATES } from '../../../domain/case.js';
 import { caseSchema } from '../../schemas.js';
 
 const isoTime = z.iso.datetime({ offset: true });

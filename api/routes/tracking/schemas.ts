@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RATINGS } from '../../../workflows/domain.js';
+import { RATINGS } from '../../../domain/case.js';
 
 export const trackParams = z.strictObject({ trackingCode: z.string().min(4).max(32) });
 

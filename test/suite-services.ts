@@ -7,7 +7,7 @@
 // It stops both servers and exits when the parent sends 'stop', or when the parent goes away.
 
 import path from 'node:path';
-import { type DevServer, type EmbeddedDatabase, ensureTemporalCli, freePort, startEmbeddedPostgres, startTemporalDevServer } from '../platform/dev-services.js';
+import { type DevServer, type EmbeddedDatabase, ensureTemporalCli, freePort, startEmbeddedPostgres, startTemporalDevServer } from '../dev/services.js';
 
 export interface Services {
   temporalAddress: string;
@@ -23,7 +23,7 @@ const say = (message: string) => send({ say: message });
 
 async function main() {
   const runDir = process.env.BANGNONG_TEST_RUN_DIR;
-  if (!runDir || !process.send) throw new Error('test/services.ts is started by test/global-setup.ts, with an IPC channel and BANGNONG_TEST_RUN_DIR');
+  if (!runDir || !process.send) throw new Error('test/suite-services.ts is started by test/global-setup.ts, with an IPC channel and BANGNONG_TEST_RUN_DIR');
   let temporal: DevServer | undefined;
   let pg: EmbeddedDatabase | undefined;
   let stopping: Promise<void> | undefined;

@@ -2,7 +2,7 @@
 // A case keeps the policy it was filed under (it travels in the workflow input), so replay never
 // depends on a file that may have changed since.
 
-import type { Category, Channel, Level, Stage } from './domain.js';
+import type { Category, Channel, Level, Stage } from './case.js';
 
 /** "24h", "90m", "30s", "7d" (calendar time) or "5wd" (working days on the calendar). */
 export type Duration = string;

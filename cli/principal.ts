@@ -5,8 +5,8 @@ import { parseArgs } from 'node:util';
 import { connectDatabase } from '../db/client.js';
 import { getUnit } from '../db/queries/org.js';
 import { createPrincipal } from '../db/queries/principals.js';
-import { ROLES, type Role } from '../workflows/domain.js';
-import { loadConfig } from './config.js';
+import { ROLES, type Role } from '../domain/case.js';
+import { loadConfig } from '../platform/config.js';
 
 const USAGE = `usage: ./bangnong principal create --role ${ROLES.join('|')} --unit UNIT_ID [--name NAME]
   UNIT_ID is a unit of GET /v1/units (310000 is the city bureau).

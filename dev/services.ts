@@ -8,7 +8,7 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import postgres from 'postgres';
 import { SEARCH_ATTRIBUTES } from '../workflows/messages.js';
-import { REPO_ROOT } from './config.js';
+import { REPO_ROOT } from '../platform/config.js';
 
 export const TEMPORAL_CLI_VERSION = 'v1.5.1';
 export const TEMPORAL_CLI_MODULE = `github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION}`;

@@ -19,11 +19,11 @@ import {
   startEmbeddedPostgres,
   startTemporalDevServer,
   stopChild,
-} from '../platform/dev-services.js';
+} from './services.js';
 import { loadPolicy } from '../platform/policy-file.js';
-import { ROLES, type Role } from '../workflows/domain.js';
-import type { Policy } from '../workflows/policy.js';
-import { writeWorkflowBundle } from '../worker/worker.js';
+import { ROLES, type Role } from '../domain/case.js';
+import type { Policy } from '../domain/policy.js';
+import { writeWorkflowBundle } from '../platform/bundle.js';
 
 export interface ServiceProcess {
   name: string;
@@ -78,7 +78,14 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: n
   throw new Error(`${what} not ready within ${timeoutMs / 1000}s`);
 }
 
-export async function startStack(o: { name: string; policy?: (p: Policy) => Policy; logLevel?: string; workerEnv?: Record<string, string> }): Promise<Stack> {
+export async function startStack(o: {
+  name: string;
+  policy?: (p: Policy) => Policy;
+  logLevel?: string;
+  workerEnv?: Record<string, string>;
+  /** The workflows the workers run: the case workflow by default (the benchmarks add their baselines). */
+  workflowsPath?: string;
+}): Promise<Stack> {
   const dir = mkdtempSync(path.join(os.tmpdir(), `bangnong-${o.name}-`));
   // Readable by the postgres user the embedded server runs as when this process is root.
   chmodSync(dir, 0o755);
@@ -105,7 +112,7 @@ export async function startStack(o: { name: string; policy?: (p: Policy) => Poli
   writeFileSync(policyFile, JSON.stringify(rest));
   writeFileSync(calendarFile, JSON.stringify(calendar));
   const taskQueue = `stack-${o.name}`;
-  const bundle = await writeWorkflowBundle(path.join(dir, 'workflow-bundle.js'));
+  const bundle = await writeWorkflowBundle(path.join(dir, 'workflow-bundle.js'), o.workflowsPath);
   mkdirSync(path.join(dir, 'logs'), { recursive: true });
 
   const env = (extra: Record<string, string> = {}) => ({

@@ -11,10 +11,10 @@ import { migrateDatabase } from '../db/migrate.js';
 import { createPrincipal } from '../db/queries/principals.js';
 import { principals } from '../db/schema.js';
 import { CITY, seedOrganisation } from '../db/seed.js';
-import { ROLES, type Role } from '../workflows/domain.js';
-import { writeWorkflowBundle } from '../worker/worker.js';
-import { ConfigError, REPO_ROOT, loadConfig } from './config.js';
-import { type DevServer, type EmbeddedDatabase, ensureTemporalCli, startEmbeddedPostgres, startTemporalDevServer, stopChild } from './dev-services.js';
+import { ROLES, type Role } from '../domain/case.js';
+import { writeWorkflowBundle } from '../platform/bundle.js';
+import { ConfigError, REPO_ROOT, loadConfig } from '../platform/config.js';
+import { type DevServer, type EmbeddedDatabase, ensureTemporalCli, startEmbeddedPostgres, startTemporalDevServer, stopChild } from '../dev/services.js';
 
 const say = (message: string) => console.log(`[bangnong] ${message}`);
 

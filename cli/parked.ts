@@ -2,9 +2,9 @@
 // with the reason; after the cause is fixed, --retry has them project again.
 
 import { parseArgs } from 'node:util';
-import { loadConfig } from './config.js';
-import { listParkedCases, retryParkedCase } from './parked-cases.js';
-import { connectClient, temporalSettings } from './temporal.js';
+import { loadConfig } from '../platform/config.js';
+import { listParkedCases, retryParkedCase } from '../platform/parked-cases.js';
+import { connectClient, temporalSettings } from '../platform/temporal.js';
 
 const USAGE = `usage: ./bangnong parked [--retry CASE_ID …] [--retry-all]
   Lists the parked cases: the database refused their projection, so lists and tracking do not show them.
