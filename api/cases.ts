@@ -272,7 +272,7 @@ export async function actOnCase(
   const action = await resolveAction(deps, body);
   const handle = deps.temporal.workflow.getHandle(caseWorkflowId(id));
   try {
-    return await answerWithin(deps, id, handle.executeUpdate(caseActionUpdate, { args: [{ action, actor }], updateId: requestId }), 'took the action');
+    return await answerWithin(deps, id, () => handle.executeUpdate(caseActionUpdate, { args: [{ action, actor }], updateId: requestId }), 'took the action');
   } catch (e) {
     if (e instanceof WorkflowUpdateFailedError) throw refusal(e) ?? e;
     if (e instanceof WorkflowNotFoundError) {
@@ -284,25 +284,20 @@ export async function actOnCase(
   }
 }
 
-/** The case's answer, or 503 when it does not come within the action timeout (what was sent may still apply). */
-async function answerWithin<T>(deps: CaseServiceDeps, id: string, answer: Promise<T>, what: string): Promise<T> {
+/**
+ * The case's answer, or 503 when it does not come within the action timeout (what was sent may still
+ * apply). The timeout aborts the client's calls to Temporal, so nothing goes on waiting after the answer.
+ */
+async function answerWithin<T>(deps: CaseServiceDeps, id: string, call: () => Promise<T>, what: string): Promise<T> {
   const timeoutMs = deps.actionTimeoutMs ?? 30_000;
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          new HttpError(
-            503,
-            `case ${id} did not answer within ${timeoutMs / 1000}s, so it is not known whether it ${what}: retry with the same Idempotency-Key (or externalId), or GET the case first`,
-          ),
-        ),
-      timeoutMs,
-    );
-  });
+  const signal = AbortSignal.timeout(timeoutMs);
   try {
-    return await Promise.race([answer, timeout]);
-  } finally {
-    clearTimeout(timer);
+    return await deps.temporal.withAbortSignal(signal, call);
+  } catch (e) {
+    if (!signal.aborted) throw e;
+    throw new HttpError(
+      503,
+      `case ${id} did not answer within ${timeoutMs / 1000}s, so it is not known whether it ${what}: retry with the same Idempotency-Key, or GET the case first`,
+    );
   }
 }

@@ -5,7 +5,7 @@ import { buildApp } from '../api/app.js';
 import { OrgDirectory } from '../api/org.js';
 import { connectDatabase } from '../db/client.js';
 import { freePort } from '../dev/services.js';
-import { type TestEnv, createTestEnv } from './support.js';
+import { type TestEnv, createTestEnv, sampleIntake } from './support.js';
 
 let env: TestEnv;
 beforeAll(async () => {
@@ -34,4 +34,29 @@ it('When a route does not exist, then 404 names it', async () => {
   const res = await env.request('GET', '/v2/nothing');
   expect(res.statusCode).toBe(404);
   expect(res.json()).toEqual({ error: 'no route GET /v2/nothing' });
+});
+
+it('When no worker answers a case within the action timeout, then the action gets 503 saying what to do, in time, and the same request applies once a worker is back', async () => {
+  const org = await new OrgDirectory(env.database.db).load();
+  const app = Fastify({ loggerInstance: pino({ level: 'silent' }) as FastifyBaseLogger });
+  await buildApp(app, { db: env.database.db, temporal: env.temporal, taskQueue: env.taskQueue, policy: env.policy, org, actionTimeoutMs: 1500 });
+  const headers = { authorization: `Bearer ${env.keys.intake}` };
+  // Intake records the case itself, so it is answered with no worker running.
+  await env.worker.stop();
+  try {
+    const filed = await app.inject({ method: 'POST', url: '/v1/cases', headers, payload: sampleIntake() });
+    expect(filed.statusCode, filed.body).toBe(201);
+    const started = Date.now();
+    const late = await app.inject({ method: 'POST', url: `/v1/cases/${filed.json().id}/actions`, headers: { ...headers, 'idempotency-key': 'late-1' }, payload: { type: 'supplement', text: '补充' } });
+    expect(late.statusCode).toBe(503);
+    expect(late.json().error).toMatch(/did not answer within 1.5s.*retry with the same Idempotency-Key/);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    await env.startWorker();
+    const retried = await app.inject({ method: 'POST', url: `/v1/cases/${filed.json().id}/actions`, headers: { ...headers, 'idempotency-key': 'late-1' }, payload: { type: 'supplement', text: '补充' } });
+    expect(retried.statusCode, retried.body).toBe(200);
+    expect(retried.json().supplementCount).toBe(1);
+  } finally {
+    if (env.worker.instance.getState() !== 'RUNNING') await env.startWorker();
+    await app.close();
+  }
 });
