@@ -118,7 +118,8 @@ async function waitForTemporal(address: string, child: ChildProcess, timeoutMs: 
   throw new Error(`the Temporal dev server did not answer on ${address} within ${timeoutMs / 1000}s (${String(lastError)}); see ${logFile}`);
 }
 
-function alive(pid: number): boolean {
+/** Whether a process with this pid is running. */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -15,6 +15,7 @@ import type { TestProject } from 'vitest/node';
 import { connectDatabase } from '../db/client.js';
 import { migrateDatabase } from '../db/migrate.js';
 import { seedOrganisation } from '../db/seed.js';
+import { alive } from '../dev/services.js';
 import { REPO_ROOT } from '../platform/config.js';
 import { bundleWorkflows } from '../platform/bundle.js';
 import type { Services, ServicesMessage } from './suite-services.js';
@@ -32,15 +33,6 @@ declare module 'vitest' {
 
 const TEST_DIR = path.join(REPO_ROOT, '.data', 'test');
 const say = (m: string) => console.log(`[test setup] ${m}`);
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Removes the folders of earlier runs whose test process is gone (killed before its teardown). */
 function removeStaleRuns() {
