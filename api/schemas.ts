@@ -4,9 +4,13 @@
 // share; a schema only one route folder uses lives beside its routes (api/routes/*/schemas.ts).
 
 import { z } from 'zod';
-import { CATEGORIES, CHANNELS, STATES, caseViewSchema, citizenSchema, locationSchema } from '../domain/case.js';
+import { CATEGORIES, CHANNELS, STATES } from '../domain/case.js';
+import { attachmentSchema, caseViewSchema, citizenSchema, locationSchema } from '../domain/case-schemas.js';
 import { ACTION_TYPES, actionBodySchema } from '../workflows/lifecycle.js';
-import { attachmentSchema, text } from '../domain/fields.js';
+import { fieldKit } from '../domain/fields.js';
+
+const fields = fieldKit(z);
+const { text } = fields;
 
 
 export const intakeSchema = z
@@ -27,7 +31,7 @@ export const intakeSchema = z
 export type IntakeBody = z.infer<typeof intakeSchema>;
 
 /** Each action's body comes from its one definition in workflows/lifecycle.ts. */
-export const actionSchema = actionBodySchema().meta({ id: 'CaseAction' });
+export const actionSchema = actionBodySchema(fields).meta({ id: 'CaseAction' });
 export type { ActionBody } from '../workflows/lifecycle.js';
 
 /** The case as a client sees it: its view (domain/case.ts) and what is worked out on reading. */

@@ -1,15 +1,27 @@
-// Field schemas shared by the actions' bodies (lifecycle.ts) and the API's other schemas. zod is pure
-// JavaScript, so these travel into the workflow bundle with the action definitions.
+// Field schemas shared by the actions' bodies (workflows/lifecycle.ts) and the case's shape
+// (domain/case-schemas.ts). They are built from the zod they are given, not imported: the lifecycle's
+// definitions travel into the workflow sandbox, where each cached workflow would carry its own copy of
+// zod (measured: 1.6 MB instead of 0.4 MB per cached case). The API and the db pass the real zod.
 
-import { z } from 'zod';
+import type { z as Zod } from 'zod';
 
-export const text = (max: number) => z.string().trim().min(1).max(max);
-export const optionalNote = z.string().max(5000).optional();
+export type Z = typeof Zod;
 
-export const attachmentSchema = z.strictObject({
-  url: z.url().max(2000),
-  name: z.string().max(200).optional(),
-  contentType: z.string().max(100).optional(),
-});
+/** The fields the actions' bodies are made of, built from `z`. */
+export function fieldKit(z: Z) {
+  const attachment = z.strictObject({
+    url: z.url().max(2000),
+    name: z.string().max(200).optional(),
+    contentType: z.string().max(100).optional(),
+  });
+  return {
+    z,
+    /** Text a person must give: trimmed, not empty. */
+    text: (max: number) => z.string().trim().min(1).max(max),
+    optionalNote: z.string().max(5000).optional(),
+    attachment,
+    attachments: z.array(attachment).max(50).optional(),
+  };
+}
 
-export const attachmentsField = z.array(attachmentSchema).max(50).optional();
+export type FieldKit = ReturnType<typeof fieldKit>;

@@ -6,7 +6,7 @@
 // to send. The workflow runs it for every update; tests run it directly; the README's state diagram is
 // drawn from it (workflows/diagram.ts).
 
-import { z } from 'zod';
+import type { z } from 'zod';
 import {
   type Actor,
   type ActorRole,
@@ -21,7 +21,7 @@ import {
   STATES,
 } from '../domain/case.js';
 import { isWithin, rootPath } from '../domain/units.js';
-import { attachmentsField, optionalNote, text } from '../domain/fields.js';
+import type { FieldKit, Z } from '../domain/fields.js';
 import { type Policy, addDuration, stageDeadline } from '../domain/policy.js';
 import { approveStep, leaveReview, returnWithComments, submitForReview } from '../domain/review.js';
 import {
@@ -58,8 +58,11 @@ type Moves = Partial<Record<CaseState, readonly CaseState[]>>;
 interface ActionDefinition<Shape extends z.ZodRawShape, M extends Moves = Moves> {
   /** Who may take it at all (403 otherwise); the unit rules are in assertMayAct. */
   roles: readonly ActorRole[];
-  /** Its body's fields besides `type`. */
-  body: Shape;
+  /**
+   * Its body's fields besides `type`, built from the zod the caller passes (the API; the workflow sandbox
+   * never loads zod, see domain/fields.ts).
+   */
+  body: (f: FieldKit) => Shape;
   /** Checks across the body's fields, so a 400 names the missing one. */
   refine?: (body: z.output<z.ZodObject<Shape>>, ctx: z.RefinementCtx) => void;
   moves: M;
@@ -79,15 +82,15 @@ const OPEN_BEFORE_RESOLUTION = ['triage', 'joint_triage', 'dispatched', 'investi
 const ALL_BUT_CLOSED = STATES.filter((s): s is Exclude<CaseState, 'closed'> => s !== 'closed');
 const noMedia = (c: CaseView) => (c.media.status === 'not_applicable' ? 'this case has no media item' : undefined);
 
-const triageFields = {
+const triageFields = ({ z, optionalNote }: FieldKit) => ({
   category: z.enum(CATEGORIES).optional(),
   workstationId: z.string().max(64).optional(),
   urgent: z.boolean().optional(),
   department: z.enum(DEPARTMENTS).optional(),
   explanation: z.string().trim().min(1).max(5000).optional(),
   note: optionalNote,
-};
-type TriageBody = { decision: 'in_scope' | 'joint' | 'transfer' | 'explain' } & Partial<Record<keyof typeof triageFields, unknown>>;
+});
+type TriageBody = { decision: 'in_scope' | 'joint' | 'transfer' | 'explain' } & Partial<Record<keyof ReturnType<typeof triageFields>, unknown>>;
 
 /** Field combinations each triage decision needs, checked at the door so the answer names the missing field. */
 function checkTriage(v: { decision: string; department?: string; explanation?: string }, ctx: z.RefinementCtx) {
@@ -95,7 +98,7 @@ function checkTriage(v: { decision: string; department?: string; explanation?: s
   if (v.decision === 'explain' && !v.explanation) ctx.addIssue({ code: 'custom', path: ['explanation'], message: 'an explanation to the citizen is required' });
 }
 
-function triageEffect(t: Transition, d: z.output<z.ZodObject<typeof triageFields>> & Resolved & { decision: TriageBody['decision'] }) {
+function triageEffect(t: Transition, d: z.output<z.ZodObject<ReturnType<typeof triageFields>>> & Resolved & { decision: TriageBody['decision'] }) {
   const c = t.next;
   switch (d.decision) {
     case 'in_scope':
@@ -139,7 +142,7 @@ const triageSample = <D extends TriageBody['decision']>(decisions: readonly D[])
 export const ACTIONS = {
   triage: define({
     roles: ['desk', 'supervisor'],
-    body: { decision: z.enum(['in_scope', 'joint', 'transfer', 'explain']), ...triageFields },
+    body: (f: FieldKit) => ({ decision: f.z.enum(['in_scope', 'joint', 'transfer', 'explain']), ...triageFields(f) }),
     refine: checkTriage,
     moves: { triage: ['dispatched', 'joint_triage', 'resolved'] },
     refusal: 'triage is only decided while the case waits in triage',
@@ -148,7 +151,7 @@ export const ACTIONS = {
   }),
   joint_decision: define({
     roles: ['supervisor'],
-    body: { ...triageFields, decision: z.enum(['in_scope', 'transfer', 'explain']) },
+    body: (f: FieldKit) => ({ ...triageFields(f), decision: f.z.enum(['in_scope', 'transfer', 'explain']) }),
     refine: checkTriage,
     moves: { joint_triage: ['dispatched', 'resolved'] },
     refusal: 'a joint decision needs a case in joint triage',
@@ -157,7 +160,7 @@ export const ACTIONS = {
   }),
   accept: define({
     roles: ['officer'],
-    body: {},
+    body: (_f: FieldKit) => ({}),
     moves: { dispatched: ['investigating'] },
     refusal: 'only a dispatched case can be accepted',
     effect: (t) => {
@@ -168,7 +171,7 @@ export const ACTIONS = {
   }),
   arrive: define({
     roles: ['officer'],
-    body: { note: optionalNote },
+    body: ({ optionalNote }: FieldKit) => ({ note: optionalNote }),
     moves: stays('investigating'),
     refusal: 'arrival is recorded once, while investigating',
     guard: (c) => (c.arrived ? 'arrival is recorded once, while investigating' : undefined),
@@ -181,7 +184,7 @@ export const ACTIONS = {
   }),
   record_evidence: define({
     roles: ['officer', 'supervisor'],
-    body: { note: optionalNote, attachments: attachmentsField },
+    body: ({ optionalNote, attachments }: FieldKit) => ({ note: optionalNote, attachments }),
     moves: stays('investigating', 'escalated'),
     refusal: 'evidence is recorded while investigating or escalated',
     effect: (t) => {
@@ -191,7 +194,7 @@ export const ACTIONS = {
   }),
   resolve: define({
     roles: ['officer', 'supervisor'],
-    body: { result: text(5000), attachments: attachmentsField },
+    body: ({ text, attachments }: FieldKit) => ({ result: text(5000), attachments }),
     moves: { investigating: ['resolved'], escalated: ['resolved'] },
     refusal: 'only a case under investigation or escalated can be resolved',
     effect: (t, a) => {
@@ -207,7 +210,7 @@ export const ACTIONS = {
   }),
   escalate: define({
     roles: ['officer', 'supervisor'],
-    body: { reason: text(5000) },
+    body: ({ text }: FieldKit) => ({ reason: text(5000) }),
     moves: { investigating: ['escalated'], escalated: ['escalated'] },
     refusal: 'only a case under investigation or escalated can be escalated',
     guard: (c) => (NEXT_LEVEL[c.escalationLevel] === undefined ? 'the case is already at the city bureau, the highest level' : undefined),
@@ -216,7 +219,7 @@ export const ACTIONS = {
   }),
   return_down: define({
     roles: ['supervisor'],
-    body: { instructions: text(5000) },
+    body: ({ text }: FieldKit) => ({ instructions: text(5000) }),
     moves: { escalated: ['escalated', 'dispatched'] },
     refusal: 'only an escalated case can be returned down',
     effect: (t, a) => {
@@ -238,12 +241,12 @@ export const ACTIONS = {
   }),
   reassign: define({
     roles: ['supervisor'],
-    body: {
+    body: ({ z, optionalNote }: FieldKit) => ({
       unitId: z.string().max(64).optional().describe('the squad to take the case'),
       workstationId: z.string().max(64).optional().describe('or the workstation whose squad takes it'),
       officerId: z.string().max(64).optional(),
       reason: optionalNote,
-    },
+    }),
     moves: { dispatched: ['dispatched', 'investigating'], investigating: ['dispatched', 'investigating'] },
     refusal: 'only a dispatched or investigating case can be reassigned',
     effect: (t, a) => {
@@ -269,7 +272,7 @@ export const ACTIONS = {
   }),
   media_join_request: define({
     roles: ['reporter'],
-    body: { note: optionalNote },
+    body: ({ optionalNote }: FieldKit) => ({ note: optionalNote }),
     moves: stays('dispatched', 'investigating', 'escalated'),
     refusal: 'a reporter asks to accompany once, before the disposal',
     guard: (c) => noMedia(c) ?? (c.media.accompany !== 'none' ? 'a reporter asks to accompany once, before the disposal' : undefined),
@@ -282,7 +285,7 @@ export const ACTIONS = {
   }),
   media_join_decision: define({
     roles: ['officer', 'supervisor'],
-    body: { approve: z.boolean(), note: optionalNote },
+    body: ({ z, optionalNote }: FieldKit) => ({ approve: z.boolean(), note: optionalNote }),
     moves: stays(...STATES),
     refusal: 'no request to accompany is waiting',
     guard: (c) => (c.media.accompany !== 'requested' ? 'no request to accompany is waiting' : undefined),
@@ -294,7 +297,7 @@ export const ACTIONS = {
   }),
   media_draft: define({
     roles: ['reporter'],
-    body: { title: text(300), body: text(50_000) },
+    body: ({ text }: FieldKit) => ({ title: text(300), body: text(50_000) }),
     moves: stays('dispatched', 'investigating', 'escalated', 'resolved'),
     refusal: 'a draft follows triage and precedes closure',
     guard: (c) => noMedia(c) ?? (c.media.status !== 'none' && c.media.status !== 'returned' ? 'a draft is already in review, approved or done' : undefined),
@@ -309,7 +312,7 @@ export const ACTIONS = {
   }),
   media_review: define({
     roles: ['supervisor'],
-    body: { decision: z.enum(['approve', 'return']), comments: optionalNote },
+    body: ({ z, optionalNote }: FieldKit) => ({ decision: z.enum(['approve', 'return']), comments: optionalNote }),
     moves: stays(...STATES),
     refusal: 'no media draft is waiting for review',
     guard: (c) => (c.media.status !== 'in_review' ? 'no media draft is waiting for review' : undefined),
@@ -328,7 +331,7 @@ export const ACTIONS = {
   }),
   media_publish: define({
     roles: ['reporter'],
-    body: { url: z.url().optional() },
+    body: ({ z }: FieldKit) => ({ url: z.url().optional() }),
     moves: { ...stays(...STATES), resolved: ['resolved', 'closed'] },
     refusal: 'only an approved media item can be published',
     guard: (c) => (c.media.status !== 'approved' ? 'only an approved media item can be published' : undefined),
@@ -343,7 +346,7 @@ export const ACTIONS = {
   }),
   media_waive: define({
     roles: ['desk', 'supervisor'],
-    body: { reason: optionalNote },
+    body: ({ optionalNote }: FieldKit) => ({ reason: optionalNote }),
     moves: { ...stays(...ALL_BUT_CLOSED), resolved: ['resolved', 'closed'] },
     refusal: 'the case is closed',
     guard: (c) => (['none', 'in_review', 'returned', 'approved'].includes(c.media.status) ? undefined : 'the media item is already published, waived or not applicable'),
@@ -356,7 +359,7 @@ export const ACTIONS = {
   }),
   feedback: define({
     roles: ['desk', 'officer', 'supervisor'],
-    body: { message: text(5000) },
+    body: ({ text }: FieldKit) => ({ message: text(5000) }),
     moves: { resolved: ['resolved', 'closed'] },
     refusal: 'the citizen is answered once the case is resolved, and once',
     guard: (c) => (c.answered ? 'the citizen is answered once the case is resolved, and once' : undefined),
@@ -373,7 +376,7 @@ export const ACTIONS = {
   }),
   rate: define({
     roles: ['citizen', 'desk', 'intake'],
-    body: { rating: z.enum(RATINGS), comment: optionalNote },
+    body: ({ z, optionalNote }: FieldKit) => ({ rating: z.enum(RATINGS), comment: optionalNote }),
     moves: stays('resolved', 'closed'),
     refusal: 'a rating follows the answer to the citizen, once',
     guard: (c) => (c.answered && !c.rating && ratable(c.outcome) ? undefined : 'a rating follows the answer to the citizen, once'),
@@ -386,7 +389,7 @@ export const ACTIONS = {
   }),
   reopen: define({
     roles: ['supervisor'],
-    body: { reason: text(5000) },
+    body: ({ text }: FieldKit) => ({ reason: text(5000) }),
     moves: { resolved: ['dispatched', 'triage'], closed: ['dispatched', 'triage'] },
     refusal: 'only a case rated unsatisfied can be reopened',
     guard: (c) => (c.rating?.rating !== 'unsatisfied' ? 'only a case rated unsatisfied can be reopened' : undefined),
@@ -416,7 +419,7 @@ export const ACTIONS = {
   }),
   withdraw: define({
     roles: ['citizen', 'intake', 'desk'],
-    body: { reason: optionalNote },
+    body: ({ optionalNote }: FieldKit) => ({ reason: optionalNote }),
     moves: Object.fromEntries(OPEN_BEFORE_RESOLUTION.map((s) => [s, ['closed']])) as unknown as Record<(typeof OPEN_BEFORE_RESOLUTION)[number], readonly ['closed']>,
     refusal: 'a case can be withdrawn only before it is resolved',
     effect: (t, a) => {
@@ -427,7 +430,7 @@ export const ACTIONS = {
   }),
   mark_duplicate: define({
     roles: ['desk', 'supervisor'],
-    body: { originalId: text(64) },
+    body: ({ text }: FieldKit) => ({ originalId: text(64) }),
     moves: { triage: ['closed'], joint_triage: ['closed'], dispatched: ['closed'] },
     refusal: 'duplicates are marked before the investigation starts',
     effect: (t, a) => {
@@ -440,7 +443,7 @@ export const ACTIONS = {
   }),
   supplement: define({
     roles: ['citizen', 'intake', 'desk', 'officer', 'supervisor'],
-    body: { text: z.string().max(10_000).optional(), attachments: attachmentsField },
+    body: ({ z, attachments }: FieldKit) => ({ text: z.string().max(10_000).optional(), attachments }),
     moves: stays(...ALL_BUT_CLOSED),
     refusal: 'the case is closed',
     effect: (t, a) => {
@@ -473,10 +476,11 @@ const everyStateHasActions: Record<CaseState, true> = {} as Record<StatesWithAct
 void everyStateHasActions;
 
 /** The request body of any action, for the API: `{type, …fields}`, strict, with each action's cross-field checks. */
-export function actionBodySchema(): z.ZodType<ActionBody> {
+export function actionBodySchema(kit: FieldKit): z.ZodType<ActionBody> {
+  const z: Z = kit.z;
   const options = ACTION_TYPES.map((type) => {
     const d = ACTIONS[type] as ActionDefinition<z.ZodRawShape>;
-    const schema = z.strictObject({ type: z.literal(type), ...d.body });
+    const schema = z.strictObject({ type: z.literal(type), ...d.body(kit) });
     return d.refine ? schema.superRefine((v, ctx) => d.refine!(v as never, ctx)) : schema;
   });
   return z.discriminatedUnion('type', options as unknown as [z.ZodObject<{ type: z.ZodLiteral<string> }>]) as unknown as z.ZodType<ActionBody>;

@@ -1,0 +1,93 @@
+// The case's shape, defined once as zod schemas: its TypeScript types (re-exported by case.ts), the API's
+// responses (api/schemas.ts adds what is computed on reading) and the parts of requests that carry the
+// same fields all come from them. The workflow bundle imports only the types, never this module's zod.
+
+import { z } from 'zod';
+import { CATEGORIES, CHANNELS, LEVELS, MEDIA_STATUSES, OUTCOMES, RATINGS, STAGES, STATES } from './case.js';
+import { fieldKit } from './fields.js';
+
+const { text, attachment: attachmentSchema } = fieldKit(z);
+export { attachmentSchema };
+
+
+export const locationSchema = z.strictObject({
+  address: text(500),
+  district: z.string().max(50).optional(),
+  street: z.string().max(50).optional(),
+  lat: z.number().min(-90).max(90).optional(),
+  lng: z.number().min(-180).max(180).optional(),
+});
+export type Location = z.infer<typeof locationSchema>;
+export type Attachment = z.infer<typeof attachmentSchema>;
+
+export const citizenSchema = z.strictObject({ name: z.string().max(100).optional(), phone: z.string().max(40).optional() });
+export type Citizen = z.infer<typeof citizenSchema>;
+
+export const mediaItemSchema = z.object({
+  status: z.enum(MEDIA_STATUSES),
+  accompany: z.enum(['none', 'requested', 'approved', 'refused']),
+  /** The reporter who asked to accompany or drafted the item: the one told of its review. */
+  reporterId: z.string().optional(),
+  /** The review level the draft waits at, while in review. */
+  reviewLevel: z.enum(LEVELS).optional(),
+  title: z.string().optional(),
+  body: z.string().optional(),
+  comments: z.string().optional(),
+  deadlineAt: z.string().optional(),
+  overdue: z.boolean(),
+  publishedAt: z.string().optional(),
+  url: z.string().optional(),
+});
+export type MediaItem = z.infer<typeof mediaItemSchema>;
+export type AccompanyStatus = MediaItem['accompany'];
+
+export const ratingRecordSchema = z.object({ rating: z.enum(RATINGS), comment: z.string().optional(), at: z.string() });
+export type RatingRecord = z.infer<typeof ratingRecordSchema>;
+
+/** The case as the workflow holds it and as the read model keeps it (the `view` column). */
+export const caseViewSchema = z.object({
+  id: z.string(),
+  trackingCode: z.string(),
+  channel: z.enum(CHANNELS),
+  externalId: z.string().optional(),
+  title: z.string(),
+  description: z.string(),
+  category: z.enum(CATEGORIES).optional(),
+  urgent: z.boolean(),
+  location: locationSchema,
+  workstationId: z.string().optional(),
+  citizen: citizenSchema.optional(),
+  attachments: z.array(attachmentSchema),
+  state: z.enum(STATES),
+  outcome: z.enum(OUTCOMES).optional(),
+  stage: z.enum(STAGES).optional().describe('the clock the case runs on now'),
+  deadlineAt: z.string().optional().describe('when the current stage is due'),
+  overdue: z.boolean(),
+  overdueSince: z.string().optional(),
+  escalationLevel: z.enum(LEVELS),
+  /** The squad the case belongs to (its jurisdiction), once known. */
+  squadPath: z.string().optional(),
+  assignedUnitPath: z.string(),
+  assignedOfficerId: z.string().optional(),
+  arrived: z.boolean(),
+  evidenceCount: z.number().int(),
+  supplementCount: z.number().int(),
+  department: z.string().optional(),
+  explanation: z.string().optional(),
+  resolution: z.string().optional(),
+  instructions: z.string().optional(),
+  duplicateOf: z.string().optional(),
+  media: mediaItemSchema,
+  answered: z.boolean(),
+  feedback: z.string().optional(),
+  rating: ratingRecordSchema.optional(),
+  reopenCount: z.number().int(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  resolvedAt: z.string().optional(),
+  closedAt: z.string().optional(),
+  /** Sequence number of the last event applied; the read model keeps the highest. */
+  version: z.number().int(),
+});
+export type CaseView = z.infer<typeof caseViewSchema>;
+
