@@ -9,9 +9,15 @@ export type Z = typeof Zod;
 
 /** The fields the actions' bodies are made of, built from `z`. */
 export function fieldKit(z: Z) {
+  // A link a person will open: http or https only (never javascript:, file: or data:), and a file name,
+  // not a path.
   const attachment = z.strictObject({
-    url: z.url().max(2000),
-    name: z.string().max(200).optional(),
+    url: z.url({ protocol: /^https?$/, error: 'must be an http or https URL' }).max(2000),
+    name: z
+      .string()
+      .max(200)
+      .refine((name) => !/[/\\]|^\.\.?$/.test(name), 'must be a file name, not a path')
+      .optional(),
     contentType: z.string().max(100).optional(),
   });
   return {

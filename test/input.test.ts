@@ -59,6 +59,26 @@ describe('unknown fields', () => {
   });
 });
 
+describe('attachments', () => {
+  it('When an attachment is a javascript:, file: or data: link, or its name is a path, then 400 names it and nothing is started', async () => {
+    const before = await startedSoFar(env);
+    for (const [attachment, path] of [
+      [{ url: 'javascript:alert(1)' }, 'body.attachments.0.url'],
+      [{ url: 'file:///etc/passwd' }, 'body.attachments.0.url'],
+      [{ url: 'data:text/html,<script>alert(1)</script>' }, 'body.attachments.0.url'],
+      [{ url: 'https://files.example/a.jpg', name: '../../etc/passwd' }, 'body.attachments.0.name'],
+      [{ url: 'https://files.example/a.jpg', name: '..' }, 'body.attachments.0.name'],
+    ] as const) {
+      const res = await env.request('POST', '/v1/cases', { body: sampleIntake({ attachments: [attachment] }) });
+      expect(res.statusCode, JSON.stringify(attachment)).toBe(400);
+      expect(paths(res)).toEqual([path]);
+    }
+    const fine = await c.file({ attachments: [{ url: 'https://files.example/现场.jpg', name: '现场照片.jpg' }] });
+    expect(fine.attachments).toEqual([{ url: 'https://files.example/现场.jpg', name: '现场照片.jpg' }]);
+    await expectOnlyOneMoreCase(env, { workflows: before.workflows + 1, rows: before.rows + 1 });
+  });
+});
+
 describe('text the database cannot store', () => {
   it('When a field holds a NUL or a lone surrogate, then 400 names the field and nothing is started', async () => {
     const before = await startedSoFar(env);
