@@ -8,6 +8,8 @@ export function createLogger(level: string, name = 'bangnong'): Logger {
   return pino({
     name,
     level,
+    // Errors with their causes: drizzle wraps the driver's error (its SQLSTATE, its connection code) as one.
+    serializers: { err: pino.stdSerializers.errWithCause },
     ...(pretty ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } } : {}),
   });
 }

@@ -2,6 +2,7 @@ import Fastify, { type FastifyBaseLogger } from 'fastify';
 import pino from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildApp } from '../api/app.js';
+import { isUnavailable } from '../api/plugins/errors.js';
 import { OrgDirectory } from '../api/org.js';
 import { connectDatabase } from '../db/client.js';
 import { freePort } from '../dev/services.js';
@@ -59,4 +60,15 @@ it('When no worker answers a case within the action timeout, then the action get
     if (env.worker.instance.getState() !== 'RUNNING') await env.startWorker();
     await app.close();
   }
+});
+
+it('When a query fails because the server or the connection is away, then the answer is 503 (retry), and only then', () => {
+  const failed = (cause: object) => Object.assign(new Error('Failed query: select …'), { name: 'DrizzleQueryError', cause });
+  // Seen while PostgreSQL stops under load: each must tell the client to retry, none is a 500.
+  for (const code of ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'CONNECTION_CLOSED', 'CONNECT_TIMEOUT', '57P01', '57P03', '08006', '53300']) {
+    expect(isUnavailable(failed({ code })), code).toBe(true);
+  }
+  // A refusal of the request itself is not an outage.
+  for (const code of ['22021', '23505', '42P01']) expect(isUnavailable(failed({ code })), code).toBe(false);
+  expect(isUnavailable(new Error('bug'))).toBe(false);
 });

@@ -42,9 +42,14 @@ export default fp(
 );
 
 /** Connection-level failures of Postgres or Temporal (drizzle wraps them as causes): the client should retry. */
-function isUnavailable(err: unknown): boolean {
+export function isUnavailable(err: unknown): boolean {
   for (let e = err as { code?: string | number; name?: string; message?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
-    if (['ECONNREFUSED', 'ECONNRESET', 'CONNECTION_CLOSED', 'CONNECT_TIMEOUT', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', '57P01', '57P03'].includes(String(e.code))) return true;
+    const code = String(e.code);
+    // The driver's own connection codes and the system's (ECONNREFUSED, EPIPE, ETIMEDOUT …).
+    if (/^(CONNECTION_|CONNECT_TIMEOUT$)/.test(code) || /^E[A-Z]+$/.test(code)) return true;
+    // SQLSTATE classes that mean the server, not the request: connection exception (08), insufficient
+    // resources (53), operator intervention such as a shutdown (57), system error (58).
+    if (/^(08|53|57|58)[0-9A-Z]{3}$/.test(code)) return true;
     if (e.code === 14) return true; // gRPC UNAVAILABLE
     if (e.name === 'ServiceError' || /UNAVAILABLE|ECONNREFUSED/.test(e.message ?? '')) return true;
   }
