@@ -26,6 +26,7 @@ import {
   caseParkedQuery,
   caseStateQuery,
   caseWorkflowId,
+  parkedCaseMessage,
 } from '../workflows/messages.js';
 import type { Policy } from '../domain/policy.js';
 import { HttpError, badRequest, notFound } from './errors.js';
@@ -152,7 +153,7 @@ export async function fileCase(
 }
 
 const notRecorded = (id: string, reason: string) =>
-  new HttpError(500, `case ${id} was received and is kept: the database refused to record it (${reason}), so it is parked for an operator (./bangnong parked)`);
+  new HttpError(500, parkedCaseMessage(id, 'was received and is kept', reason));
 
 /**
  * A case whose workflow is running, once its row is in the read model (its first projection is a moment

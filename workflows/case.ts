@@ -40,6 +40,7 @@ import {
   caseActionUpdate,
   caseParkedQuery,
   caseStateQuery,
+  parkedCaseMessage,
   retryProjectionSignal,
 } from './messages.js';
 import { type Policy, addDuration } from '../domain/policy.js';
@@ -95,7 +96,7 @@ export async function caseWorkflow({ intake, policy }: CaseWorkflowInput): Promi
     ApplicationFailure.create({
       type: CASE_NOT_RECORDED,
       nonRetryable: true,
-      message: `case ${c.id} ${what}: the database refused to record it (${parked?.reason ?? 'unknown reason'}), so it is parked for an operator (./bangnong parked)`,
+      message: parkedCaseMessage(c.id, what, parked?.reason ?? 'unknown reason'),
     });
   /** Waits until the read model holds `version` of the case; fails at once if the case is parked. */
   const recorded = async (version: number, what: string) => {

@@ -30,6 +30,10 @@ export const PROJECTION_REJECTED = 'ProjectionRejected';
 /** An update's failure type when its case is parked: the change is kept, but the read model cannot show it. */
 export const CASE_NOT_RECORDED = 'CaseNotRecorded';
 
+/** What a client is told about a parked case, by the workflow (its updates) and the API (intake). */
+export const parkedCaseMessage = (caseId: string, what: string, reason: string): string =>
+  `case ${caseId} ${what}: the database refused to record it (${reason}), so it is parked for an operator (./bangnong parked)`;
+
 /** The failure types an update is refused with; the API maps them to 409, 403 and 400. */
 export const REFUSAL_TYPES = {
   conflict: 'ActionNotAllowed',

@@ -2,6 +2,7 @@
 // schemas refuse answers its status with `{ error, … }` for the client; anything else is logged with its
 // request and answers 500 without details, or 503 when Postgres or Temporal is away, so the client retries.
 
+import { isConnectionFailure } from '../../db/errors.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
@@ -43,13 +44,8 @@ export default fp(
 
 /** Connection-level failures of Postgres or Temporal (drizzle wraps them as causes): the client should retry. */
 export function isUnavailable(err: unknown): boolean {
+  if (isConnectionFailure(err)) return true;
   for (let e = err as { code?: string | number; name?: string; message?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
-    const code = String(e.code);
-    // The driver's own connection codes and the system's (ECONNREFUSED, EPIPE, ETIMEDOUT …).
-    if (/^(CONNECTION_|CONNECT_TIMEOUT$)/.test(code) || /^E[A-Z]+$/.test(code)) return true;
-    // SQLSTATE classes that mean the server, not the request: connection exception (08), insufficient
-    // resources (53), operator intervention such as a shutdown (57), system error (58).
-    if (/^(08|53|57|58)[0-9A-Z]{3}$/.test(code)) return true;
     if (e.code === 14) return true; // gRPC UNAVAILABLE
     if (e.name === 'ServiceError' || /UNAVAILABLE|ECONNREFUSED/.test(e.message ?? '')) return true;
   }
