@@ -50,18 +50,59 @@ export const workstations = pgTable(
   (t) => [index('workstations_squad_idx').on(t.squadId), index('workstations_district_street_idx').on(t.district, t.street)],
 );
 
+/** Who may call the API: a person or a channel's system, with a role and a unit (and, for intake, a channel). */
 export const principals = pgTable('principals', {
   id: text('id').primaryKey(),
   name: text('name').notNull(),
-  role: text('role', { enum: ['intake', 'desk', 'officer', 'supervisor', 'reporter'] }).notNull(),
+  role: text('role', { enum: ['intake', 'desk', 'officer', 'supervisor', 'reporter', 'admin'] }).notNull(),
   unitId: text('unit_id')
     .notNull()
     .references(() => units.id),
-  /** sha256 of the key: keys are 256 random bits, so a fast hash is enough and lookups stay O(1). */
-  keyHash: text('key_hash').notNull().unique(),
+  /** An intake principal bound to one channel files and reaches only that channel's cases. */
+  channel: text('channel'),
   createdAt: ts('created_at').notNull().defaultNow(),
+  /** A revoked principal's keys all stop working. */
   revokedAt: ts('revoked_at'),
 });
+
+/** A principal's API keys: rotation adds one and lets the old one run out after an overlap. */
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    id: text('id').primaryKey(),
+    principalId: text('principal_id')
+      .notNull()
+      .references(() => principals.id),
+    /** The key's first characters, shown in lists so a holder can tell which key is which. */
+    prefix: text('prefix').notNull(),
+    /** sha256 of the key: keys are 256 random bits, so a fast hash is enough and lookups stay O(1). */
+    keyHash: text('key_hash').notNull().unique(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    lastUsedAt: ts('last_used_at'),
+    /** Set when the key was rotated: it keeps working until then. */
+    expiresAt: ts('expires_at'),
+    revokedAt: ts('revoked_at'),
+  },
+  (t) => [index('api_keys_principal_idx').on(t.principalId)],
+);
+
+/** Every read that showed a citizen's name or phone unmasked: who, when, which cases, through what. */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: text('id').primaryKey(),
+    at: ts('at').notNull().defaultNow(),
+    principalId: text('principal_id').notNull(),
+    role: text('role').notNull(),
+    unitPath: text('unit_path').notNull(),
+    /** The operation of the authorisation table: case.read, case.events, case.list. */
+    operation: text('operation').notNull(),
+    caseIds: text('case_ids').array().notNull(),
+    requestId: text('request_id'),
+    ip: text('ip'),
+  },
+  (t) => [index('audit_log_at_idx').on(t.at), index('audit_log_principal_idx').on(t.principalId, t.at), index('audit_log_case_ids_idx').using('gin', t.caseIds)],
+);
 
 /** The read model of a case, one row per case, written only by its workflow's projection. */
 export const cases = pgTable(
@@ -148,6 +189,8 @@ export const notifications = pgTable(
 export type UnitRow = typeof units.$inferSelect;
 export type WorkstationRow = typeof workstations.$inferSelect;
 export type PrincipalRow = typeof principals.$inferSelect;
+export type ApiKeyRow = typeof apiKeys.$inferSelect;
+export type AuditRow = typeof auditLog.$inferSelect;
 export type CaseRow = typeof cases.$inferSelect;
 export type CaseEventRow = typeof caseEvents.$inferSelect;
 export type NotificationRow = typeof notifications.$inferSelect;

@@ -41,7 +41,8 @@ export type Outcome = (typeof OUTCOMES)[number];
 export const LEVELS = ['squad', 'district', 'city'] as const;
 export type Level = (typeof LEVELS)[number];
 
-export const ROLES = ['intake', 'desk', 'officer', 'supervisor', 'reporter'] as const;
+/** The roles a key holder may have (DOMAIN.md "Actors"); `admin` manages keys and reads the audit log, never cases. */
+export const ROLES = ['intake', 'desk', 'officer', 'supervisor', 'reporter', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 /** Who can act on a case: a principal's role, the citizen through the tracking code, or the workflow's own clock. */
 export type ActorRole = Role | 'citizen' | 'system';
@@ -83,6 +84,8 @@ export interface Actor {
   role: ActorRole;
   /** The actor's unit as a path from the city: "310000/310112/310112-ab12cd". */
   unitPath: string;
+  /** An intake key bound to one channel reaches only that channel's cases. */
+  channel?: Channel;
 }
 
 // The case's shape is defined once, as zod schemas, in case-schemas.ts; its types are re-exported here

@@ -20,7 +20,8 @@ import {
   RATINGS,
   STATES,
 } from '../domain/case.js';
-import { isWithin, rootPath } from '../domain/units.js';
+import { type ActionName, refusal, rolesFor } from '../domain/access.js';
+import { rootPath } from '../domain/units.js';
 import type { FieldKit, Z } from '../domain/fields.js';
 import { type Policy, addDuration, stageDeadline } from '../domain/policy.js';
 import { approveStep, leaveReview, returnWithComments, submitForReview } from '../domain/review.js';
@@ -56,8 +57,6 @@ export interface SampleWorld {
 type Moves = Partial<Record<CaseState, readonly CaseState[]>>;
 
 interface ActionDefinition<Shape extends z.ZodRawShape, M extends Moves = Moves> {
-  /** Who may take it at all (403 otherwise); the unit rules are in assertMayAct. */
-  roles: readonly ActorRole[];
   /**
    * Its body's fields besides `type`, built from the zod the caller passes (the API; the workflow sandbox
    * never loads zod, see domain/fields.ts).
@@ -141,7 +140,6 @@ const triageSample = <D extends TriageBody['decision']>(decisions: readonly D[])
 /** Every action of the contract. The order is the order of `allowed` lists. */
 export const ACTIONS = {
   triage: define({
-    roles: ['desk', 'supervisor'],
     body: (f: FieldKit) => ({ decision: f.z.enum(['in_scope', 'joint', 'transfer', 'explain']), ...triageFields(f) }),
     refine: checkTriage,
     moves: { triage: ['dispatched', 'joint_triage', 'resolved'] },
@@ -150,7 +148,6 @@ export const ACTIONS = {
     sample: triageSample(['in_scope', 'joint', 'transfer', 'explain']),
   }),
   joint_decision: define({
-    roles: ['supervisor'],
     body: (f: FieldKit) => ({ ...triageFields(f), decision: f.z.enum(['in_scope', 'transfer', 'explain']) }),
     refine: checkTriage,
     moves: { joint_triage: ['dispatched', 'resolved'] },
@@ -159,7 +156,6 @@ export const ACTIONS = {
     sample: triageSample(['in_scope', 'transfer', 'explain']),
   }),
   accept: define({
-    roles: ['officer'],
     body: (_f: FieldKit) => ({}),
     moves: { dispatched: ['investigating'] },
     refusal: 'only a dispatched case can be accepted',
@@ -170,7 +166,6 @@ export const ACTIONS = {
     sample: () => ({}),
   }),
   arrive: define({
-    roles: ['officer'],
     body: ({ optionalNote }: FieldKit) => ({ note: optionalNote }),
     moves: stays('investigating'),
     refusal: 'arrival is recorded once, while investigating',
@@ -183,7 +178,6 @@ export const ACTIONS = {
     sample: () => ({ note: '到达现场' }),
   }),
   record_evidence: define({
-    roles: ['officer', 'supervisor'],
     body: ({ optionalNote, attachments }: FieldKit) => ({ note: optionalNote, attachments }),
     moves: stays('investigating', 'escalated'),
     refusal: 'evidence is recorded while investigating or escalated',
@@ -193,7 +187,6 @@ export const ACTIONS = {
     sample: () => ({ note: '现场照片', attachments: [{ url: 'https://files.example/1.jpg' }] }),
   }),
   resolve: define({
-    roles: ['officer', 'supervisor'],
     body: ({ text, attachments }: FieldKit) => ({ result: text(5000), attachments }),
     moves: { investigating: ['resolved'], escalated: ['resolved'] },
     refusal: 'only a case under investigation or escalated can be resolved',
@@ -209,7 +202,6 @@ export const ACTIONS = {
     sample: () => ({ result: '已处理' }),
   }),
   escalate: define({
-    roles: ['officer', 'supervisor'],
     body: ({ text }: FieldKit) => ({ reason: text(5000) }),
     moves: { investigating: ['escalated'], escalated: ['escalated'] },
     refusal: 'only a case under investigation or escalated can be escalated',
@@ -218,7 +210,6 @@ export const ACTIONS = {
     sample: () => ({ reason: '需上级协调' }),
   }),
   return_down: define({
-    roles: ['supervisor'],
     body: ({ text }: FieldKit) => ({ instructions: text(5000) }),
     moves: { escalated: ['escalated', 'dispatched'] },
     refusal: 'only an escalated case can be returned down',
@@ -240,7 +231,6 @@ export const ACTIONS = {
     sample: () => ({ instructions: '再次上门' }),
   }),
   reassign: define({
-    roles: ['supervisor'],
     body: ({ z, optionalNote }: FieldKit) => ({
       unitId: z.string().max(64).optional().describe('the squad to take the case'),
       workstationId: z.string().max(64).optional().describe('or the workstation whose squad takes it'),
@@ -271,7 +261,6 @@ export const ACTIONS = {
     sample: (w, pick) => ({ workstationId: pick % 2 ? w.workstationId : w.otherWorkstationId }),
   }),
   media_join_request: define({
-    roles: ['reporter'],
     body: ({ optionalNote }: FieldKit) => ({ note: optionalNote }),
     moves: stays('dispatched', 'investigating', 'escalated'),
     refusal: 'a reporter asks to accompany once, before the disposal',
@@ -284,7 +273,6 @@ export const ACTIONS = {
     sample: () => ({ note: '希望跟拍' }),
   }),
   media_join_decision: define({
-    roles: ['officer', 'supervisor'],
     body: ({ z, optionalNote }: FieldKit) => ({ approve: z.boolean(), note: optionalNote }),
     moves: stays(...STATES),
     refusal: 'no request to accompany is waiting',
@@ -296,7 +284,6 @@ export const ACTIONS = {
     sample: (_w, pick) => ({ approve: pick % 2 === 0 }),
   }),
   media_draft: define({
-    roles: ['reporter'],
     body: ({ text }: FieldKit) => ({ title: text(300), body: text(50_000) }),
     moves: stays('dispatched', 'investigating', 'escalated', 'resolved'),
     refusal: 'a draft follows triage and precedes closure',
@@ -311,7 +298,6 @@ export const ACTIONS = {
     sample: () => ({ title: '标题', body: '正文' }),
   }),
   media_review: define({
-    roles: ['supervisor'],
     body: ({ z, optionalNote }: FieldKit) => ({ decision: z.enum(['approve', 'return']), comments: optionalNote }),
     moves: stays(...STATES),
     refusal: 'no media draft is waiting for review',
@@ -330,7 +316,6 @@ export const ACTIONS = {
     sample: (_w, pick) => ({ decision: pick % 3 === 0 ? ('return' as const) : ('approve' as const), comments: '请修改' }),
   }),
   media_publish: define({
-    roles: ['reporter'],
     body: ({ z }: FieldKit) => ({ url: z.url().optional() }),
     moves: { ...stays(...STATES), resolved: ['resolved', 'closed'] },
     refusal: 'only an approved media item can be published',
@@ -345,7 +330,6 @@ export const ACTIONS = {
     sample: () => ({}),
   }),
   media_waive: define({
-    roles: ['desk', 'supervisor'],
     body: ({ optionalNote }: FieldKit) => ({ reason: optionalNote }),
     moves: { ...stays(...ALL_BUT_CLOSED), resolved: ['resolved', 'closed'] },
     refusal: 'the case is closed',
@@ -358,7 +342,6 @@ export const ACTIONS = {
     sample: () => ({}),
   }),
   feedback: define({
-    roles: ['desk', 'officer', 'supervisor'],
     body: ({ text }: FieldKit) => ({ message: text(5000) }),
     moves: { resolved: ['resolved', 'closed'] },
     refusal: 'the citizen is answered once the case is resolved, and once',
@@ -375,7 +358,6 @@ export const ACTIONS = {
     sample: () => ({ message: '已答复' }),
   }),
   rate: define({
-    roles: ['citizen', 'desk', 'intake'],
     body: ({ z, optionalNote }: FieldKit) => ({ rating: z.enum(RATINGS), comment: optionalNote }),
     moves: stays('resolved', 'closed'),
     refusal: 'a rating follows the answer to the citizen, once',
@@ -388,7 +370,6 @@ export const ACTIONS = {
     sample: (_w, pick) => ({ rating: RATINGS[pick % RATINGS.length]! }),
   }),
   reopen: define({
-    roles: ['supervisor'],
     body: ({ text }: FieldKit) => ({ reason: text(5000) }),
     moves: { resolved: ['dispatched', 'triage'], closed: ['dispatched', 'triage'] },
     refusal: 'only a case rated unsatisfied can be reopened',
@@ -418,7 +399,6 @@ export const ACTIONS = {
     sample: () => ({ reason: '不满意' }),
   }),
   withdraw: define({
-    roles: ['citizen', 'intake', 'desk'],
     body: ({ optionalNote }: FieldKit) => ({ reason: optionalNote }),
     moves: Object.fromEntries(OPEN_BEFORE_RESOLUTION.map((s) => [s, ['closed']])) as unknown as Record<(typeof OPEN_BEFORE_RESOLUTION)[number], readonly ['closed']>,
     refusal: 'a case can be withdrawn only before it is resolved',
@@ -429,7 +409,6 @@ export const ACTIONS = {
     sample: () => ({}),
   }),
   mark_duplicate: define({
-    roles: ['desk', 'supervisor'],
     body: ({ text }: FieldKit) => ({ originalId: text(64) }),
     moves: { triage: ['closed'], joint_triage: ['closed'], dispatched: ['closed'] },
     refusal: 'duplicates are marked before the investigation starts',
@@ -442,7 +421,6 @@ export const ACTIONS = {
     sample: (w) => ({ originalId: w.originalId }),
   }),
   supplement: define({
-    roles: ['citizen', 'intake', 'desk', 'officer', 'supervisor'],
     body: ({ z, attachments }: FieldKit) => ({ text: z.string().max(10_000).optional(), attachments }),
     moves: stays(...ALL_BUT_CLOSED),
     refusal: 'the case is closed',
@@ -467,8 +445,14 @@ export type CaseAction = { [K in ActionType]: { type: K } & BodyOf<K> & Resolved
 
 export const ACTION_TYPES = Object.keys(ACTIONS) as ActionType[];
 
-/** Which roles may take each action at all (403 otherwise); the state decides whether it is allowed now (409). */
-export const ACTION_ROLES = Object.fromEntries(ACTION_TYPES.map((type) => [type, ACTIONS[type].roles])) as Record<ActionType, readonly ActorRole[]>;
+/** Which roles may take each action at all (403 otherwise), from the authorisation table; the state decides whether it is allowed now (409). */
+export const ACTION_ROLES = Object.fromEntries(ACTION_TYPES.map((type) => [type, rolesFor(type)])) as unknown as Record<ActionType, readonly ActorRole[]>;
+
+// The authorisation table (domain/access.ts) names exactly the actions of this table: one missing or
+// extra fails here.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const accessCoversActions: Same<ActionType, ActionName> = true;
+void accessCoversActions;
 
 // The compiler checks that the table covers every state: a state no action may be taken in fails here.
 type StatesWithActions = { [K in ActionType]: keyof Definitions[K]['moves'] }[ActionType];
@@ -560,17 +544,13 @@ function jurisdictionOf(c: CaseView, type: ActionType): string {
   return c.assignedUnitPath;
 }
 
+/**
+ * Refuses (403) an actor the authorisation table does not let take the action where the case is handled,
+ * and an officer acting on a case assigned to another officer.
+ */
 export function assertMayAct(c: CaseView, action: { type: ActionType }, actor: Actor): void {
-  const roles = ACTIONS[action.type].roles;
-  if (!roles.includes(actor.role)) {
-    throw new ActionRefused('forbidden', `a ${actor.role} may not ${action.type}; it takes a ${roles.join(' or ')}`);
-  }
-  // Reporters and citizens are not in the enforcement tree; their reach is the case itself.
-  if (actor.role === 'reporter' || actor.role === 'citizen' || actor.role === 'system') return;
-  const unit = jurisdictionOf(c, action.type);
-  if (!isWithin(unit, actor.unitPath)) {
-    throw new ActionRefused('forbidden', `the case is handled by unit ${unit}, outside your unit ${actor.unitPath}`);
-  }
+  const why = refusal(actor, action.type, { units: [jurisdictionOf(c, action.type)], channel: c.channel });
+  if (why) throw new ActionRefused('forbidden', why);
   if (action.type === 'accept' || action.type === 'arrive') return;
   if (actor.role === 'officer' && c.assignedOfficerId && c.assignedOfficerId !== actor.id && ['resolve', 'escalate', 'arrive'].includes(action.type)) {
     throw new ActionRefused('forbidden', `the case is assigned to officer ${c.assignedOfficerId}`);
