@@ -3,6 +3,7 @@
 import { createHmac } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { NotificationRow } from '../db/schema.js';
+import { redactValue } from '../domain/privacy.js';
 
 export interface Sender {
   readonly name: string;
@@ -26,6 +27,15 @@ export class LogSender implements Sender {
 
 export const SIGNATURE_HEADER = 'x-bangnong-signature';
 
+/**
+ * What a message may carry out of the service. Messages for the newspaper (the partner platform and
+ * its reporters) go with phone and identity numbers masked in their text, as the authorisation table
+ * masks them for reporters; the rest go to the enforcement side and the citizen as written.
+ */
+export function outgoingBody(n: Pick<NotificationRow, 'recipient' | 'body'>): Record<string, unknown> {
+  return n.recipient === 'partner' || n.recipient === 'reporter' ? redactValue(n.body) : n.body;
+}
+
 export function signBody(secret: string, body: string): string {
   return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 }
@@ -44,7 +54,7 @@ export class WebhookSender implements Sender {
   ) {}
 
   async send(n: NotificationRow): Promise<void> {
-    const body = JSON.stringify({ id: n.id, caseId: n.caseId, recipient: n.recipient, to: n.to, kind: n.kind, body: n.body, createdAt: n.createdAt });
+    const body = JSON.stringify({ id: n.id, caseId: n.caseId, recipient: n.recipient, to: n.to, kind: n.kind, body: outgoingBody(n), createdAt: n.createdAt });
     const res = await fetch(this.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'idempotency-key': n.id, [SIGNATURE_HEADER]: signBody(this.secret, body) },

@@ -12,11 +12,14 @@ import { ApplicationFailure, TypedSearchAttributes, WorkflowIdReusePolicy } from
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../db/client.js';
 import { refusedByDatabase } from '../db/errors.js';
+import { recordAudit } from '../db/queries/audit.js';
+import { refusal as accessRefusal } from '../domain/access.js';
+import { redactValue } from '../domain/privacy.js';
 import { getCaseById, listCaseEvents, projectCase } from '../db/queries/cases.js';
 import type { Principal } from '../db/queries/principals.js';
 import type { Actor, CaseIntake, CaseView } from '../domain/case.js';
-import { unitIdOf } from '../domain/units.js';
-import { type CaseAction, allowedActions, openCase } from '../workflows/lifecycle.js';
+import { rootPath, unitIdOf } from '../domain/units.js';
+import { ActionRefused, type CaseAction, allowedActions, assertMayAct, openCase } from '../workflows/lifecycle.js';
 import {
   CASE_NOT_RECORDED,
   REFUSAL_TYPES,
@@ -31,7 +34,7 @@ import {
 import type { Policy } from '../domain/policy.js';
 import { HttpError, badRequest, notFound } from './errors.js';
 import type { OrgDirectory } from './org.js';
-import { assertCaseVisible } from './scope.js';
+import { assertMayOnCase, holdsCitizenData, maskedCase, seesCitizen } from './access.js';
 import type { ActionBody, CaseBody, IntakeBody } from './schemas.js';
 
 export interface CaseServiceDeps {
@@ -50,29 +53,52 @@ export function actorOf(p: Principal): Actor {
   return p.channel ? { id: p.id, role: p.role, unitPath: p.unitPath, channel: p.channel } : { id: p.id, role: p.role, unitPath: p.unitPath };
 }
 
-function mask(value: string | undefined, keepStart: number, keepEnd: number): string | undefined {
-  if (!value) return value;
-  const chars = [...value];
-  if (chars.length <= keepStart + keepEnd) return chars[0] + '*'.repeat(Math.max(chars.length - 1, 1));
-  return chars.slice(0, keepStart).join('') + '*'.repeat(chars.length - keepStart - keepEnd) + chars.slice(chars.length - keepEnd).join('');
+/** Who reads, for the audit log: the principal, and the request it came with. */
+export interface Reader {
+  principal: Principal;
+  requestId?: string;
+  ip?: string;
 }
+
+export const readerOf = (request: { principal?: Principal; id: string; ip: string }): Reader => ({ principal: request.principal!, requestId: request.id, ip: request.ip });
 
 /**
  * The case as a client sees it. Overdue is read against the clock, so it shows the moment the deadline
- * passes even while the workflow's own timer is still queued behind other work. Reporters never see
- * the citizen's name or phone unmasked.
+ * passes even while the workflow's own timer is still queued behind other work. The citizen's name and
+ * phone, and numbers in the case's text, are masked for a reader the authorisation table does not let
+ * see them (`citizen.read`), and when no reader is named.
  */
 export function present(view: CaseView, viewer?: Principal, now = Date.now()): CaseBody {
-  const citizen = view.citizen && viewer?.role === 'reporter' ? { name: mask(view.citizen.name, 1, 0), phone: mask(view.citizen.phone, 3, 4) } : view.citizen;
+  const shown = seesCitizen(viewer, view) ? view : maskedCase(view);
   const late = !view.overdue && view.deadlineAt !== undefined && Date.parse(view.deadlineAt) <= now;
   return {
-    ...view,
+    ...shown,
     overdue: view.overdue || late,
     overdueSince: late ? view.deadlineAt : view.overdueSince,
-    citizen,
     assignedUnitId: unitIdOf(view.assignedUnitPath),
     allowedActions: allowedActions(view),
   };
+}
+
+/**
+ * Cases as a reader sees them (present), after recording in the audit log which of them showed a
+ * citizen's data unmasked: the record is written before the answer, so no unmasked read goes unlogged.
+ */
+export async function showCases(deps: CaseServiceDeps, reader: Reader, operation: 'case.read' | 'case.list' | 'case.events', views: CaseView[]): Promise<CaseBody[]> {
+  const unmasked = views.filter((v) => holdsCitizenData(v) && seesCitizen(reader.principal, v)).map((v) => v.id);
+  if (unmasked.length > 0) {
+    const { principal } = reader;
+    await recordAudit(deps.db, {
+      principalId: principal.id,
+      role: principal.role,
+      unitPath: principal.unitPath,
+      operation,
+      caseIds: unmasked,
+      requestId: reader.requestId,
+      ip: reader.ip,
+    });
+  }
+  return views.map((v) => present(v, reader.principal));
 }
 
 /**
@@ -91,17 +117,23 @@ export async function fileCase(
   const dedupeKey = body.externalId ?? (requestId ? `idempotency-key\u0000${principal.id}\u0000${requestId}` : undefined);
   const id = caseIdFor(body.channel, dedupeKey);
   const log = deps.log.child({ caseId: id });
-  if (dedupeKey) {
-    // A read first: a case whose workflow Temporal has already forgotten (past retention) is still one case.
-    // While Postgres is down this fails, and intake answers 503 having started nothing.
-    const existing = await getCaseById(deps.db, { id });
-    if (existing) return { created: false, view: existing };
-  }
   let squadPath: string | undefined;
   if (body.workstationId) {
     const station = await deps.org.workstation(body.workstationId);
     if (!station) throw badRequest(`no workstation "${body.workstationId}": GET /v1/workstations lists them`, 'body.workstationId');
     squadPath = station.squadPath;
+  }
+  // Where the case would lie decides who may file it: checked before a filed one is answered, too.
+  const why = accessRefusal(principal, 'case.file', { units: [squadPath ?? rootPath(principal.unitPath)], channel: body.channel });
+  if (why) throw new HttpError(403, why);
+  if (dedupeKey) {
+    // A read first: a case whose workflow Temporal has already forgotten (past retention) is still one case.
+    // While Postgres is down this fails, and intake answers 503 having started nothing.
+    const existing = await getCaseById(deps.db, { id });
+    if (existing) {
+      assertMayOnCase(principal, 'case.read', existing);
+      return { created: false, view: existing };
+    }
   }
   const intake: CaseIntake = {
     id,
@@ -136,7 +168,11 @@ export async function fileCase(
     });
   } catch (e) {
     // Filed a moment ago by another request (or a retry of this one): answer that case once it is recorded.
-    if (e instanceof WorkflowExecutionAlreadyStartedError) return { created: false, view: await recordedCase(deps, id) };
+    if (e instanceof WorkflowExecutionAlreadyStartedError) {
+      const view = await recordedCase(deps, id);
+      assertMayOnCase(principal, 'case.read', view);
+      return { created: false, view };
+    }
     throw e;
   }
   try {
@@ -187,19 +223,32 @@ export async function readCase(deps: CaseServiceDeps, id: string): Promise<CaseV
   }
 }
 
-/** The case, if there is one (404) and the principal's unit covers it (403). */
+/** The case, if there is one (404) and the table lets the principal read it where it lies (403). */
 export async function visibleCase(deps: CaseServiceDeps, id: string, principal: Principal): Promise<CaseView> {
   const view = await readCase(deps, id);
   if (!view) throw notFound(`no case "${id}"`);
-  assertCaseVisible(view, principal);
+  assertMayOnCase(principal, 'case.read', view);
   return view;
 }
 
-/** The timeline of a case the principal may see: every transition with its actor, time and payload. */
-export async function caseTimeline(deps: CaseServiceDeps, id: string, principal: Principal) {
-  await visibleCase(deps, id, principal);
+/**
+ * The timeline of a case the reader may see: every transition with its actor, time and payload. Its
+ * text (supplements, notes, answers) is redacted like the case for a reader without `citizen.read`.
+ */
+export async function caseTimeline(deps: CaseServiceDeps, id: string, reader: Reader) {
+  const view = await visibleCase(deps, id, reader.principal);
   const rows = await listCaseEvents(deps.db, { caseId: id });
-  return rows.map((e) => ({ seq: e.seq, type: e.type, actor: e.actor, at: new Date(e.at).toISOString(), from: e.fromState, to: e.toState, payload: e.payload }));
+  const unmasked = seesCitizen(reader.principal, view);
+  if (unmasked) await showCases(deps, reader, 'case.events', [view]);
+  return rows.map((e) => ({
+    seq: e.seq,
+    type: e.type,
+    actor: e.actor,
+    at: new Date(e.at).toISOString(),
+    from: e.fromState,
+    to: e.toState,
+    payload: unmasked ? e.payload : redactValue(e.payload, view.citizen),
+  }));
 }
 
 /** Turns the public action into what the workflow takes: units and workstations become tree paths. */
@@ -246,6 +295,8 @@ function refusal(e: WorkflowUpdateFailedError): HttpError | undefined {
   switch (cause.type) {
     case REFUSAL_TYPES.conflict:
       return new HttpError(409, cause.message, { state: details?.state, allowed: details?.allowed });
+    case REFUSAL_TYPES.limit:
+      return new HttpError(409, cause.message, { state: details?.state, allowed: details?.allowed, limit: details?.limit });
     case REFUSAL_TYPES.forbidden:
       return new HttpError(403, cause.message);
     case REFUSAL_TYPES.invalid:
@@ -278,6 +329,13 @@ export async function actOnCase(
     if (e instanceof WorkflowNotFoundError) {
       const stored = await getCaseById(deps.db, { id });
       if (!stored) throw notFound(`no case "${id}"`);
+      // The finished case's workflow cannot refuse it any more: the same table does, here.
+      try {
+        assertMayAct(stored, body, actor);
+      } catch (refused) {
+        if (refused instanceof ActionRefused) throw new HttpError(403, refused.message);
+        throw refused;
+      }
       throw new HttpError(409, `case ${id} is ${stored.state}${stored.outcome ? ` (${stored.outcome})` : ''} and finished: it takes no more actions`, { state: stored.state, allowed: [] });
     }
     throw e;

@@ -4,7 +4,7 @@
 import { STATS_DIMENSIONS, type StatsDimension, caseStats } from '../db/queries/cases.js';
 import type { Principal } from '../db/queries/principals.js';
 import type { CaseServiceDeps } from './cases.js';
-import { unitInScope } from './scope.js';
+import { unitInScope } from './access.js';
 
 export { STATS_DIMENSIONS };
 
@@ -16,7 +16,8 @@ export interface StatsQuery {
 }
 
 export async function statsFor(deps: CaseServiceDeps, principal: Principal, q: StatsQuery) {
-  const unit = await unitInScope(deps.org, principal, q.unit);
-  const groups = await caseStats(deps.db, { by: q.by, from: q.from, to: q.to, unit });
+  const unit = await unitInScope(deps.org, principal, 'stats.read', q.unit);
+  // A key bound to one channel counts that channel's cases only.
+  const groups = await caseStats(deps.db, { by: q.by, from: q.from, to: q.to, unit, channel: principal.channel });
   return { by: q.by, unit: unit?.id, from: q.from, to: q.to, groups };
 }

@@ -118,11 +118,13 @@ export interface Target {
   channel?: Channel;
 }
 
+const withArticle = (role: string) => `${/^[aeiou]/.test(role) ? 'an' : 'a'} ${role}`;
+
 /** Why the table refuses `subject` the operation on `target`, or undefined when it allows it. */
 export function refusal(subject: Subject, operation: Operation, target?: Target): string | undefined {
   if (!mayEver(subject.role, operation)) {
     const roles = rolesFor(operation);
-    return `a ${subject.role} may not ${operation}; it takes a ${roles.length ? roles.join(' or ') : 'role no key has'}`;
+    return `${withArticle(subject.role)} may not ${operation}; it takes ${roles.map(withArticle).join(' or ')}`;
   }
   if (!target) return undefined;
   if (subject.channel && target.channel && subject.channel !== target.channel) {
@@ -130,6 +132,7 @@ export function refusal(subject: Subject, operation: Operation, target?: Target)
   }
   const relation = closestRelation(subject.unitPath, target.units);
   if (permits(subject.role, operation, relation)) return undefined;
-  const where = target.units.filter(Boolean).join(' / ');
-  return `a ${subject.role} may ${operation} only in ${ACCESS[operation][subject.role]!.join(' or ')} units; this lies in ${where}, ${relation === 'elsewhere' ? 'outside' : relation} your unit ${subject.unitPath}`;
+  const where = target.units.filter(Boolean).join(' and ') || 'no unit';
+  const allowed = ACCESS[operation][subject.role]!.map((r) => (r === 'own' ? 'its own unit' : `units ${r} it`)).join(' or ');
+  return `${withArticle(subject.role)} may ${operation} in ${allowed}; this lies in ${where}, ${relation === 'elsewhere' ? 'outside' : relation} your unit ${subject.unitPath}`;
 }

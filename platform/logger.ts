@@ -2,14 +2,32 @@ import pino, { type Logger } from 'pino';
 
 export type { Logger };
 
+/**
+ * Where a citizen's data or a key could ride into a log line: masked whatever logged it. (Code logs
+ * case ids, never citizens; this is the net under that rule.)
+ */
+export const REDACTED_PATHS = [
+  'citizen',
+  '*.citizen',
+  '*.*.citizen',
+  'phone',
+  '*.phone',
+  'req.headers.authorization',
+  'headers.authorization',
+  'authorization',
+  'key',
+];
+
 /** JSON lines for machines; colour for a person at a terminal. */
-export function createLogger(level: string, name = 'bangnong'): Logger {
-  const pretty = process.stdout.isTTY && !process.env.CI;
-  return pino({
+export function createLogger(level: string, name = 'bangnong', destination?: pino.DestinationStream): Logger {
+  const pretty = !destination && process.stdout.isTTY && !process.env.CI;
+  const options: pino.LoggerOptions = {
     name,
     level,
     // Errors with their causes: drizzle wraps the driver's error (its SQLSTATE, its connection code) as one.
     serializers: { err: pino.stdSerializers.errWithCause },
+    redact: { paths: REDACTED_PATHS, censor: '[masked]' },
     ...(pretty ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } } : {}),
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

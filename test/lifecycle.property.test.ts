@@ -84,7 +84,7 @@ describe('the lifecycle state machine', () => {
     c = decide(c, { type: 'media_review', decision: 'approve' }, squadReviewer, at, policy).next;
     expect(c.media).toMatchObject({ status: 'in_review', reviewLevel: 'district' });
     // The squad cannot approve the district's step.
-    expect(() => decide(c, { type: 'media_review', decision: 'approve' }, squadReviewer, at, policy)).toThrow(/outside your unit/);
+    expect(() => decide(c, { type: 'media_review', decision: 'approve' }, squadReviewer, at, policy)).toThrow(/above your unit/);
     c = decide(c, { type: 'media_review', decision: 'approve' }, districtReviewer, at, policy).next;
     expect(c.media).toMatchObject({ status: 'in_review', reviewLevel: 'city' });
     c = decide(c, { type: 'media_review', decision: 'approve' }, { id: 'cs', role: 'supervisor', unitPath: CITY }, at, policy).next;

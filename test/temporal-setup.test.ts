@@ -28,10 +28,13 @@ it('When a deadline has passed but the workflow has not yet reacted, then the AP
     intakeFixture({ receivedAt: '2026-11-20T00:00:00.000Z', citizen: { name: '王小明', phone: '13812345678' } }),
     defaultPolicy(),
   );
-  const before = present(view, undefined, Date.parse('2026-11-20T23:59:59.000Z'));
+  const desk = { id: 'd', name: 'd', role: 'desk' as const, unitId: '310000', unitPath: '310000' };
+  const before = present(view, desk, Date.parse('2026-11-20T23:59:59.000Z'));
   expect(before).toMatchObject({ overdue: false });
-  const after = present(view, undefined, Date.parse('2026-11-21T00:00:00.000Z'));
+  const after = present(view, desk, Date.parse('2026-11-21T00:00:00.000Z'));
   expect(after).toMatchObject({ overdue: true, overdueSince: '2026-11-21T00:00:00.000Z', citizen: { name: '王小明' } });
+  // Whoever is not named sees the citizen masked, like a reporter.
+  expect(present(view).citizen).toEqual({ name: '王**', phone: '138****5678' });
   const reporter = present(view, { id: 'r', name: 'r', role: 'reporter', unitId: '310000', unitPath: '310000' });
   expect(reporter.citizen).toEqual({ name: '王**', phone: '138****5678' });
 });

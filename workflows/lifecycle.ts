@@ -316,7 +316,7 @@ export const ACTIONS = {
     sample: (_w, pick) => ({ decision: pick % 3 === 0 ? ('return' as const) : ('approve' as const), comments: '请修改' }),
   }),
   media_publish: define({
-    body: ({ z }: FieldKit) => ({ url: z.url().optional() }),
+    body: ({ link }: FieldKit) => ({ url: link.optional() }),
     moves: { ...stays(...STATES), resolved: ['resolved', 'closed'] },
     refusal: 'only an approved media item can be published',
     guard: (c) => (c.media.status !== 'approved' ? 'only an approved media item can be published' : undefined),
@@ -559,9 +559,10 @@ export function assertMayAct(c: CaseView, action: { type: ActionType }, actor: A
 
 /** Decide an action of an actor at time `at`: refuse it, or return what it changes. */
 export function decide(c: CaseView, action: CaseAction, actor: Actor, at: string, policy: Policy): Decision {
+  // Who may act comes first: an actor the table refuses learns nothing of the case's state.
+  assertMayAct(c, action, actor);
   const why = whyNot(c, action.type);
   if (why !== undefined) throw new ActionRefused('conflict', why);
-  assertMayAct(c, action, actor);
   const d = ACTIONS[action.type] as ActionDefinition<z.ZodRawShape>;
   const t = new Transition(c, action.type, actor, at, policy);
   d.effect(t, action as never);

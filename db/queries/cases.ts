@@ -200,12 +200,13 @@ export interface StatsRow {
 /** Counts and times of the cases filed in [from, to), grouped by one dimension, within a unit. */
 export async function caseStats(
   db: Db,
-  f: { by: StatsDimension; from?: string; to?: string; unit?: { id: string; kind: 'city' | 'district' | 'squad' } },
+  f: { by: StatsDimension; from?: string; to?: string; unit?: { id: string; kind: 'city' | 'district' | 'squad' }; channel?: string },
 ): Promise<StatsRow[]> {
   const column = { category: cases.category, channel: cases.channel, state: cases.state, district: cases.districtId, squad: cases.squadId }[f.by];
   const where = and(
     f.unit?.kind === 'district' ? eq(cases.districtId, f.unit.id) : undefined,
     f.unit?.kind === 'squad' ? eq(cases.squadId, f.unit.id) : undefined,
+    f.channel ? eq(cases.channel, f.channel) : undefined,
     f.from ? gte(cases.createdAt, f.from) : undefined,
     f.to ? lt(cases.createdAt, f.to) : undefined,
   );

@@ -1,15 +1,17 @@
 // Cases: file one, list them, read one and its timeline.
 
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { caseTimeline, fileCase, present, visibleCase } from '../../cases.js';
+import { caseTimeline, fileCase, present, readerOf, showCases, visibleCase } from '../../cases.js';
 import { listCasesFor } from '../../lists.js';
-import { caseParams, caseSchema, errorAnswers, idempotencyHeader, intakeSchema, noQuery } from '../../schemas.js';
+import { bodyLimits, caseParams, caseSchema, errorAnswers, idempotencyHeader, intakeSchema, noQuery } from '../../schemas.js';
 import { caseListSchema, listQuerySchema, timelineSchema } from './schemas.js';
 
 const cases: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/v1/cases',
     {
+      config: { access: 'case.file' },
+      bodyLimit: bodyLimits.intake,
       schema: {
         operationId: 'fileCase',
         tags: ['cases'],
@@ -19,7 +21,7 @@ const cases: FastifyPluginAsyncZod = async (app) => {
         querystring: noQuery,
         headers: idempotencyHeader,
         body: intakeSchema,
-        response: { 200: caseSchema, 201: caseSchema, ...errorAnswers(400, 401, 500, 503) },
+        response: { 200: caseSchema, 201: caseSchema, ...errorAnswers(400, 401, 403, 500, 503) },
         answers: {
           200: 'The case filed before with the same channel and externalId (or Idempotency-Key): nothing new was started.',
           201: 'The case, filed now and in the read model.',
@@ -36,6 +38,7 @@ const cases: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/v1/cases',
     {
+      config: { access: 'case.list' },
       schema: {
         operationId: 'listCases',
         tags: ['cases'],
@@ -46,12 +49,13 @@ const cases: FastifyPluginAsyncZod = async (app) => {
         answers: { 200: 'A page of cases; `next` is there when more follow.' },
       },
     },
-    async (request) => listCasesFor(app.services, request.principal!, request.query),
+    async (request) => listCasesFor(app.services, readerOf(request), request.query),
   );
 
   app.get(
     '/v1/cases/:id',
     {
+      config: { access: 'case.read' },
       schema: {
         operationId: 'getCase',
         tags: ['cases'],
@@ -62,12 +66,16 @@ const cases: FastifyPluginAsyncZod = async (app) => {
         answers: { 200: 'The case, with the actions its state allows.' },
       },
     },
-    async (request) => present(await visibleCase(app.services, request.params.id, request.principal!), request.principal),
+    async (request) => {
+      const [body] = await showCases(app.services, readerOf(request), 'case.read', [await visibleCase(app.services, request.params.id, request.principal!)]);
+      return body!;
+    },
   );
 
   app.get(
     '/v1/cases/:id/events',
     {
+      config: { access: 'case.read' },
       schema: {
         operationId: 'listCaseEvents',
         tags: ['cases'],
@@ -78,7 +86,7 @@ const cases: FastifyPluginAsyncZod = async (app) => {
         answers: { 200: 'Every transition of the case, in order.' },
       },
     },
-    async (request) => ({ events: await caseTimeline(app.services, request.params.id, request.principal!) }),
+    async (request) => ({ events: await caseTimeline(app.services, request.params.id, readerOf(request)) }),
   );
 };
 

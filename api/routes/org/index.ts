@@ -8,6 +8,7 @@ const org: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/v1/units',
     {
+      config: { access: 'org.read' },
       schema: {
         operationId: 'listUnits',
         tags: ['organisation'],
@@ -23,6 +24,7 @@ const org: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/v1/workstations',
     {
+      config: { access: 'org.read' },
       schema: {
         operationId: 'listWorkstations',
         tags: ['organisation'],

@@ -9,6 +9,7 @@ const stats: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/v1/stats',
     {
+      config: { access: 'stats.read' },
       schema: {
         operationId: 'getStats',
         tags: ['statistics'],

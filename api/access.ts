@@ -1,0 +1,66 @@
+// The authorisation table (domain/access.ts) applied to what the API serves: a case or a unit the
+// principal asks for is checked against the operation the route declares, and a case is shown with the
+// citizen's data masked unless the table lets the reader see it.
+
+import type { Principal } from '../db/queries/principals.js';
+import { type Operation, type Target, refusal } from '../domain/access.js';
+import type { CaseView } from '../domain/case.js';
+import { maskCitizen, redactText } from '../domain/privacy.js';
+import { isBelowCity } from '../domain/units.js';
+import { HttpError, badRequest } from './errors.js';
+import type { OrgDirectory } from './org.js';
+
+/** Where a case lies (its squad) and is handled (its assigned unit), and the channel it came through. */
+export const caseTarget = (view: CaseView): Target => ({ units: [view.assignedUnitPath, view.squadPath], channel: view.channel });
+
+/** 403 unless the table lets the principal take `operation` on the case. */
+export function assertMayOnCase(principal: Principal, operation: Operation, view: CaseView): void {
+  const why = refusal(principal, operation, caseTarget(view));
+  if (why) throw new HttpError(403, `case ${view.id}: ${why}`);
+}
+
+/** Whether the principal sees the citizen's name and phone, and the case's text, unmasked. */
+export function seesCitizen(principal: Principal | undefined, view: CaseView): boolean {
+  return principal !== undefined && refusal(principal, 'citizen.read', caseTarget(view)) === undefined;
+}
+
+/** True when the case carries anything a masked read would hide: what an unmasked read is audited for. */
+export const holdsCitizenData = (view: CaseView): boolean => Boolean(view.citizen?.name || view.citizen?.phone);
+
+// The case's free text: where a citizen's number or name may have been written.
+const TEXT_FIELDS = ['title', 'description', 'explanation', 'resolution', 'instructions', 'feedback'] as const;
+
+/** The case as a reader without `citizen.read` sees it: the citizen masked, numbers and name in its text too. */
+export function maskedCase(view: CaseView): CaseView {
+  const citizen = view.citizen;
+  const out: CaseView = { ...view, ...(citizen ? { citizen: maskCitizen(citizen) } : {}) };
+  for (const field of TEXT_FIELDS) {
+    const text = view[field];
+    if (text !== undefined) out[field] = redactText(text, citizen);
+  }
+  const media = view.media;
+  out.media = {
+    ...media,
+    ...(media.title !== undefined ? { title: redactText(media.title, citizen) } : {}),
+    ...(media.body !== undefined ? { body: redactText(media.body, citizen) } : {}),
+    ...(media.comments !== undefined ? { comments: redactText(media.comments, citizen) } : {}),
+  };
+  if (view.rating?.comment !== undefined) out.rating = { ...view.rating, comment: redactText(view.rating.comment, citizen) };
+  return out;
+}
+
+/**
+ * The unit a list or count covers, checked against `operation`: the one asked for, where the table lets
+ * the principal reach it; by default its own unit (none, that is every case, for the city and for roles
+ * the table lets reach anywhere).
+ */
+export async function unitInScope(org: OrgDirectory, principal: Principal, operation: Operation, requested: string | undefined) {
+  const reachesAnywhere = refusal(principal, operation, { units: [] }) === undefined;
+  const id = requested ?? (isBelowCity(principal.unitPath) && !reachesAnywhere ? principal.unitId : undefined);
+  if (!id) return undefined;
+  const row = await org.unit(id);
+  if (!row) throw badRequest(`no unit "${id}": GET /v1/units lists them`, 'querystring.unit');
+  const why = refusal(principal, operation, { units: [row.path] });
+  if (why) throw new HttpError(403, `unit ${row.id}: ${why}`);
+  return { id: row.id, kind: row.kind };
+}

@@ -1,0 +1,228 @@
+// The authorisation matrix: every route and every action × every role × where the case (or unit) lies
+// relative to the caller's unit — own, below, above, elsewhere — answered by the running service as the
+// table in domain/access.ts says: 403 where it refuses, anything else where it allows.
+
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import Fastify, { type RouteOptions } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../api/app.js';
+import { OrgDirectory } from '../api/org.js';
+import { withAccessTable } from '../domain/access-table.js';
+import { REPO_ROOT } from '../platform/config.js';
+import { type Operation, RELATIONS, type Relation, permits } from '../domain/access.js';
+import { type ActorRole, type CaseView, ROLES, type Role } from '../domain/case.js';
+import { ACTIONS, ACTION_TYPES, ActionRefused, type ActionType, assertMayAct, openCase } from '../workflows/lifecycle.js';
+import { createPrincipal } from '../db/queries/principals.js';
+import { caseClient } from './lifecycle.helpers.js';
+import { type TestEnv, createTestEnv, defaultPolicy, intakeFixture, sampleIntake } from './support.js';
+
+it('the README shows the table the code enforces', () => {
+  const readme = readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+  expect(withAccessTable(readme), 'the README authorisation table is stale: run `npm run diagram`').toBe(readme);
+});
+
+describe('the workflow enforces the table for every action, role and relation', () => {
+  // The case is handled by squad C/D/S; each relation puts the actor somewhere else in the tree.
+  const actorUnit: Record<Relation, string> = { own: 'C/D/S', below: 'C/D', above: 'C/D/S/T', elsewhere: 'C/D2/S2' };
+  const view: CaseView = { ...openCase(intakeFixture({ squadPath: 'C/D/S', filedBy: { id: 'i', role: 'intake', unitPath: 'C' } }), defaultPolicy()).view };
+  const roles: ActorRole[] = [...ROLES, 'citizen'];
+
+  for (const type of ACTION_TYPES) {
+    it(type, () => {
+      const verdicts: string[] = [];
+      const expected: string[] = [];
+      for (const role of roles) {
+        for (const relation of RELATIONS) {
+          let allowed = true;
+          try {
+            assertMayAct(view, { type }, { id: `${role}-1`, role, unitPath: actorUnit[relation] });
+          } catch (e) {
+            if (!(e instanceof ActionRefused) || e.kind !== 'forbidden') throw e;
+            allowed = false;
+          }
+          verdicts.push(`${role}/${relation}: ${allowed ? 'allow' : 'deny'}`);
+          expected.push(`${role}/${relation}: ${permits(role, type, relation) ? 'allow' : 'deny'}`);
+        }
+      }
+      expect(verdicts).toEqual(expected);
+    });
+  }
+
+  it('an intake key bound to a channel acts only on that channel\'s cases', () => {
+    const bound = { id: 'qr-1', role: 'intake' as const, unitPath: 'C', channel: 'qr' as const };
+    expect(() => assertMayAct(view, { type: 'supplement' }, bound)).toThrow(/bound to channel qr; this case came through xinmin/);
+    expect(() => assertMayAct({ ...view, channel: 'qr' }, { type: 'supplement' }, bound)).not.toThrow();
+  });
+});
+
+describe('the API answers the table for every route and action', () => {
+  let env: TestEnv;
+  let c: ReturnType<typeof caseClient>;
+  /** Principals by role and unit label: S1 is the case's squad, D1 its district, S2 a squad elsewhere. */
+  const keys: Record<string, string> = {};
+  const key = (role: Role, at: 'S1' | 'D1' | 'S2') => keys[`${role}@${at}`]!;
+  let units: { S1: string; D1: string; S2: string; D2: string };
+  let stations: { W1: string; W2: string };
+  /** Cases by where they lie (S1, or the city) and state: in triage, or closed with the workflow still running. */
+  const cases: Record<'triageS1' | 'closedS1' | 'triageCity' | 'closedCity', { id: string; version: number }> = {} as never;
+
+  /** Who asks and what the case's place is to them, for each relation. */
+  const asking: Record<Relation, { at: 'S1' | 'D1' | 'S2'; place: 'S1' | 'City' }> = {
+    own: { at: 'S1', place: 'S1' },
+    below: { at: 'D1', place: 'S1' },
+    elsewhere: { at: 'S2', place: 'S1' },
+    above: { at: 'S1', place: 'City' },
+  };
+
+  beforeAll(async () => {
+    env = await createTestEnv('access');
+    c = caseClient(env);
+    const ws = await c.workstations();
+    const w1 = ws[0]!;
+    const units1 = (await env.request('GET', '/v1/units')).json().units as { id: string; parentId: string | null; kind: string }[];
+    const d1 = units1.find((u) => u.id === w1.squadId)!.parentId!;
+    const w2 = ws.find((w) => units1.find((u) => u.id === w.squadId)!.parentId !== d1)!;
+    units = { S1: w1.squadId, D1: d1, S2: w2.squadId, D2: units1.find((u) => u.id === w2.squadId)!.parentId! };
+    stations = { W1: w1.id, W2: w2.id };
+    for (const role of ROLES) {
+      for (const at of ['S1', 'D1', 'S2'] as const) keys[`${role}@${at}`] = (await env.principal(role, units[at], `${role}@${at}`)).key;
+    }
+    // Channel hotline: no media item, so the media actions are refused by their guards, never taken.
+    const file = (workstationId?: string): Promise<Record<string, any>> => c.file({ channel: 'hotline', externalId: `acc-${Math.random()}`, ...(workstationId ? { workstationId } : {}) });
+    const close = async (id: string): Promise<Record<string, any>> => {
+      await c.ok(id, env.keys.desk!, { type: 'triage', decision: 'explain', explanation: '不属于执法范围，已说明' });
+      return c.ok(id, env.keys.desk!, { type: 'feedback', message: '已答复' });
+    };
+    const triageS1 = await file(stations.W1);
+    const triageCity = await file();
+    const closedS1 = await close((await file(stations.W1)).id);
+    const closedCity = await close((await file()).id);
+    expect(closedS1.state).toBe('closed');
+    expect(closedCity.assignedUnitId).toBe('310000');
+    for (const [name, v] of Object.entries({ triageS1, closedS1, triageCity, closedCity })) cases[name as keyof typeof cases] = { id: v.id, version: v.version };
+  }, 120_000);
+
+  afterAll(async () => {
+    await env?.close();
+  });
+
+  const verdict = (status: number) => (status === 403 ? 'deny' : 'allow');
+  const roles = ROLES;
+
+  /** Runs `ask` for every role × relation and compares 403 / not-403 with the table. */
+  const covered: Operation[] = [];
+  async function matrix(operation: Operation, ask: (k: string, relation: Relation) => Promise<{ statusCode: number; body: string }>, expectAllowed: number[]) {
+    covered.push(operation);
+    const seen: string[] = [];
+    const expected: string[] = [];
+    for (const role of roles) {
+      for (const relation of RELATIONS) {
+        const res = await ask(key(role, asking[relation].at), relation);
+        if (res.statusCode !== 403) expect(expectAllowed, `${operation} ${role}/${relation}: ${res.body}`).toContain(res.statusCode);
+        else expect(res.body).toMatch(/"error"/);
+        seen.push(`${role}/${relation}: ${verdict(res.statusCode)}`);
+        expected.push(`${role}/${relation}: ${permits(role, operation, relation) ? 'allow' : 'deny'}`);
+      }
+    }
+    expect(seen).toEqual(expected);
+  }
+
+  const caseAt = (relation: Relation, state: 'triage' | 'closed') => cases[`${state}${asking[relation].place}` as keyof typeof cases].id;
+
+  it('GET /v1/cases/:id and its timeline (case.read)', async () => {
+    await matrix('case.read', (k, r) => env.request('GET', `/v1/cases/${caseAt(r, 'triage')}`, { key: k }), [200]);
+    await matrix('case.read', (k, r) => env.request('GET', `/v1/cases/${caseAt(r, 'closed')}/events`, { key: k }), [200]);
+  });
+
+  // For lists and counts the "place" is the unit asked for: S1 from S1, D1 and S2; D1 from S1 (above).
+  const unitFor = (relation: Relation) => (relation === 'above' ? units.D1 : units.S1);
+
+  it('GET /v1/cases (case.list)', async () => {
+    await matrix('case.list', (k, r) => env.request('GET', `/v1/cases?unit=${unitFor(r)}`, { key: k }), [200]);
+  });
+
+  it('GET /v1/stats (stats.read)', async () => {
+    await matrix('stats.read', (k, r) => env.request('GET', `/v1/stats?unit=${unitFor(r)}`, { key: k }), [200]);
+  });
+
+  it('GET /v1/audit (audit.read)', async () => {
+    await matrix('audit.read', (k, r) => env.request('GET', `/v1/audit?unit=${unitFor(r)}`, { key: k }), [200]);
+  });
+
+  it('GET and POST /v1/principals (keys.manage)', async () => {
+    await matrix('keys.manage', (k, r) => env.request('GET', `/v1/principals?unit=${unitFor(r)}`, { key: k }), [200]);
+    await matrix('keys.manage', (k, r) => env.request('POST', '/v1/principals', { key: k, body: { name: `desk ${r}`, role: 'desk', unitId: unitFor(r) } }), [201]);
+  });
+
+  it('GET /v1/units and /v1/workstations (org.read)', async () => {
+    await matrix('org.read', (k) => env.request('GET', '/v1/units', { key: k }), [200]);
+    await matrix('org.read', (k) => env.request('GET', '/v1/workstations', { key: k }), [200]);
+  });
+
+  it('POST /v1/cases (case.file): where the new case would lie', async () => {
+    // With W1 the case lies in S1; without a workstation it waits for triage at the city, above S1.
+    await matrix(
+      'case.file',
+      (k, r) =>
+        env.request('POST', '/v1/cases', {
+          key: k,
+          body: sampleIntake({ channel: 'hotline', externalId: `file-${Math.random()}`, ...(r === 'above' ? {} : { workstationId: stations.W1 }) }),
+        }),
+      [201],
+    );
+  });
+
+  // Every action on a case whose state does not allow it: the table answers first (403), and where it
+  // allows, the state refuses (409) — so the matrix changes no case.
+  const allowedInTriage = new Set<ActionType>(['triage', 'withdraw', 'mark_duplicate', 'supplement', 'media_waive']);
+  for (const type of ACTION_TYPES) {
+    it(`POST /v1/cases/:id/actions ${type}`, async () => {
+      const world = { workstationId: stations.W1, otherWorkstationId: stations.W2, originalId: cases.triageCity.id };
+      const body = { type, ...(ACTIONS[type].sample(world, 0) as object) };
+      await matrix(type, (k, r) => c.act(caseAt(r, allowedInTriage.has(type) ? 'closed' : 'triage'), k, body), [409]);
+    });
+  }
+
+  it('an intake key bound to a channel files, reads, lists and counts that channel\'s cases only', async () => {
+    const { key: qr } = await createPrincipal(env.database.db, { name: 'QR page', role: 'intake', unitId: '310000', channel: 'qr' });
+    const refused = await env.request('POST', '/v1/cases', { key: qr, body: sampleIntake({ channel: 'xinmin', externalId: 'bound-1' }) });
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().error).toBe('your key is bound to channel qr; this case came through xinmin');
+    const mine = await env.request('POST', '/v1/cases', { key: qr, body: sampleIntake({ channel: 'qr', externalId: 'bound-2' }) });
+    expect(mine.statusCode, mine.body).toBe(201);
+    expect((await env.request('GET', `/v1/cases/${mine.json().id}`, { key: qr })).statusCode).toBe(200);
+    expect((await env.request('GET', `/v1/cases/${cases.triageS1.id}`, { key: qr })).statusCode).toBe(403);
+    const supplement = await c.act(cases.triageS1.id, qr, { type: 'supplement', text: '补充' });
+    expect(supplement.statusCode).toBe(403);
+    const listed = await env.request('GET', '/v1/cases?limit=100', { key: qr });
+    expect(listed.json().cases.map((x: { channel: string }) => x.channel)).toEqual(['qr']);
+    expect((await env.request('GET', '/v1/cases?channel=hotline', { key: qr })).statusCode).toBe(403);
+    const counted = await env.request('GET', '/v1/stats?by=channel', { key: qr });
+    expect(counted.json().groups.map((g: { key: string; total: number }) => [g.key, g.total])).toEqual([['qr', 1]]);
+  });
+
+  it('the matrix changed no case', async () => {
+    for (const { id, version } of Object.values(cases)) expect((await c.get(id)).version, id).toBe(version);
+  });
+
+  it('every route of the API names an operation of the table, and this matrix covers each', async () => {
+    const app = Fastify();
+    const routes: RouteOptions[] = [];
+    app.addHook('onRoute', (r) => void routes.push(r));
+    await buildApp(app, { db: env.database.db, temporal: env.temporal, taskQueue: env.taskQueue, policy: env.policy, org: await new OrgDirectory(env.database.db).load() });
+    await app.ready();
+    const named = new Set(routes.map((r) => r.config?.access).filter((a): a is Operation => typeof a === 'string'));
+    for (const operation of named) expect(covered, `route operation ${operation} has no matrix test here`).toContain(operation);
+    const unnamed = routes.filter((r) => !r.config?.public && !r.config?.access).map((r) => `${String(r.method)} ${r.url}`);
+    expect(unnamed).toEqual([]);
+    await app.close();
+  });
+
+  it('an app with a route that names no operation does not start', async () => {
+    const app = Fastify();
+    await buildApp(app, { db: env.database.db, temporal: env.temporal, taskQueue: env.taskQueue, policy: env.policy, org: await new OrgDirectory(env.database.db).load() });
+    app.get('/v1/forgotten', async () => ({}));
+    await expect(app.ready()).rejects.toThrow(/GET \/v1\/forgotten.*config\.access/);
+  });
+});
