@@ -8,16 +8,21 @@ import type { FastifyInstance } from 'fastify';
 import type client from 'prom-client';
 import type { Db } from '../db/client.js';
 import type { Policy } from '../domain/policy.js';
+import type { JwtSettings } from '../platform/config.js';
 import type { OrgDirectory } from './org.js';
 import authentication from './plugins/authentication.js';
+import authorization from './plugins/authorization.js';
 import docs from './plugins/docs.js';
 import errors from './plugins/errors.js';
 import input from './plugins/input.js';
 import metrics from './plugins/metrics.js';
+import security, { type SecurityOptions } from './plugins/security.js';
 import services from './plugins/services.js';
 import actionRoutes from './routes/actions/index.js';
+import auditRoutes from './routes/audit/index.js';
 import caseRoutes from './routes/cases/index.js';
 import healthRoutes from './routes/health/index.js';
+import keyRoutes from './routes/keys/index.js';
 import orgRoutes from './routes/org/index.js';
 import statsRoutes from './routes/stats/index.js';
 import trackingRoutes from './routes/tracking/index.js';
@@ -31,13 +36,20 @@ export interface AppDeps {
   actionTimeoutMs?: number;
   /** prom-client registry for /metrics; each app gets its own so tests can build many. */
   metrics?: client.Registry;
+  /** Bearer JWTs from an identity provider beside API keys (AUTH_JWKS_URL); unset, API keys only. */
+  jwt?: JwtSettings;
+  /** Rate limits and CORS origins (api/plugins/security.ts); unset, no limits and no CORS, as in the tests. */
+  security?: SecurityOptions;
 }
 
 export async function buildApp(app: FastifyInstance, deps: AppDeps): Promise<void> {
   // Shared concerns first: their hooks and handlers then apply to every route registered after them.
   await app.register(input);
   await app.register(errors);
-  await app.register(authentication, { db: deps.db });
+  // Before authentication: a refused request costs no key lookup, and every answer has its headers.
+  await app.register(security, deps.security ?? {});
+  await app.register(authentication, { db: deps.db, org: deps.org, jwt: deps.jwt });
+  await app.register(authorization);
   await app.register(metrics, { temporal: deps.temporal, registry: deps.metrics });
   await app.register(docs);
   await app.register(services, deps);
@@ -48,4 +60,6 @@ export async function buildApp(app: FastifyInstance, deps: AppDeps): Promise<voi
   await app.register(statsRoutes);
   await app.register(orgRoutes);
   await app.register(trackingRoutes);
+  await app.register(keyRoutes);
+  await app.register(auditRoutes);
 }

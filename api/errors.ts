@@ -1,11 +1,12 @@
 import type { CaseState } from '../domain/case.js';
+import type { CaseLimitReached } from '../domain/policy.js';
 
 /** The one error type the API raises on purpose: it carries its status and what the client should know. */
 export class HttpError extends Error {
   constructor(
     readonly statusCode: number,
     message: string,
-    readonly extra: { state?: CaseState; allowed?: string[]; issues?: { path: string; message: string }[] } = {},
+    readonly extra: { state?: CaseState; allowed?: string[]; limit?: CaseLimitReached; issues?: { path: string; message: string }[] } = {},
   ) {
     super(message);
     this.name = 'HttpError';

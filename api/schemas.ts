@@ -8,6 +8,7 @@ import { CATEGORIES, CHANNELS, STATES } from '../domain/case.js';
 import { attachmentSchema, caseViewSchema, citizenSchema, locationSchema } from '../domain/case-schemas.js';
 import { ACTION_TYPES, actionBodySchema } from '../workflows/lifecycle.js';
 import { fieldKit } from '../domain/fields.js';
+import { CASE_LIMIT_NAMES, type CaseLimitName } from '../domain/policy.js';
 
 const fields = fieldKit(z);
 const { text } = fields;
@@ -51,6 +52,14 @@ export const errorSchema = z
     issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
     state: z.enum(STATES).optional(),
     allowed: z.array(z.string()).optional(),
+    limit: z
+      .object({
+        name: z.enum(CASE_LIMIT_NAMES as [CaseLimitName, ...CaseLimitName[]]),
+        max: z.number().int(),
+        count: z.number().int(),
+      })
+      .optional()
+      .describe('the cap the case has reached: how far it goes (max) and how far the case has come (count)'),
   })
   .meta({ id: 'Error' });
 
@@ -65,6 +74,27 @@ export const idempotencyHeader = z.object({
 });
 
 type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 500 | 503;
-/** The error answers a route can give, all in the one shape (what each means: api/plugins/docs.ts). */
+/**
+ * The error answers a route can give, all in the one shape (what each means: api/plugins/docs.ts). Every
+ * route that gives them is rate-limited (api/plugins/security.ts), so each may also answer 429; one that
+ * takes a body may answer 413 and 415 too, which that plugin adds.
+ */
 export const errorAnswers = <const S extends readonly ErrorStatus[]>(...statuses: S) =>
-  Object.fromEntries(statuses.map((status) => [status, errorSchema])) as { [K in S[number]]: typeof errorSchema };
+  Object.fromEntries([...statuses, 429].map((status) => [status, errorSchema])) as { [K in S[number] | 429]: typeof errorSchema };
+
+// The largest body each route takes, worked out from its schema's bounds: a character of text is at most
+// 3 bytes of UTF-8 (a surrogate pair, two characters, is 4; an escaped quote 2), and the JSON around the
+// fields adds a little. A larger body cannot be a request the route takes: 413, before it is read whole.
+const BYTES_PER_CHAR = 3;
+/** 50 attachments: a 2,000-character link, a 200-character name, a 100-character type, and their JSON. */
+const ATTACHMENTS = 50 * ((2_000 + 200 + 100) * BYTES_PER_CHAR + 60);
+/** Rounded up to a 16 KiB step, which is the margin. */
+const upTo16KiB = (bytes: number) => Math.ceil(bytes / 16_384) * 16_384;
+export const bodyLimits = {
+  /** Intake: externalId, title, description (10,000), address, district, street, workstation, citizen — 11,204 characters — and attachments: 384 KiB. */
+  intake: upTo16KiB(11_204 * BYTES_PER_CHAR + 1_000 + ATTACHMENTS),
+  /** An action: the largest is a supplement, 10,000 characters and attachments (a media draft's 50,300 characters take 151 KB): 384 KiB. */
+  action: upTo16KiB(10_000 * BYTES_PER_CHAR + 1_000 + ATTACHMENTS),
+  /** A citizen's rating and its 2,000-character comment: 16 KiB. */
+  rating: upTo16KiB(2_000 * BYTES_PER_CHAR + 1_000),
+};

@@ -3,7 +3,7 @@
 
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { connectDatabase } from '../db/client.js';
-import { ConfigError, loadConfig } from '../platform/config.js';
+import { ConfigError, jwtSettings, loadConfig } from '../platform/config.js';
 import { createLogger } from '../platform/logger.js';
 import { loadPolicy } from '../platform/policy-file.js';
 import { connectClient, ensureSearchAttributes, temporalSettings } from '../platform/temporal.js';
@@ -21,8 +21,29 @@ async function main() {
   const { client: temporal, connection } = await connectClient(temporalSettings(config));
   await ensureSearchAttributes(connection, config.TEMPORAL_NAMESPACE, log);
   const org = await new OrgDirectory(database.db).load();
-  const app = Fastify({ loggerInstance: log as FastifyBaseLogger, requestTimeout: 60_000 });
-  await buildApp(app, { db: database.db, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, policy, org });
+  // A request must arrive whole within 60 s and its headers within 15 s, so slow senders hold no socket
+  // for long; a socket silent for 2 min is closed (an action waits at most 30 s for its case); between
+  // requests a connection is kept 72 s, longer than a load balancer's usual 60 s, so the balancer closes it.
+  const app = Fastify({
+    loggerInstance: log as FastifyBaseLogger,
+    requestTimeout: 60_000,
+    http: { headersTimeout: 15_000 },
+    connectionTimeout: 120_000,
+    keepAliveTimeout: 72_000,
+    trustProxy: config.TRUST_PROXY ?? false,
+  });
+  await buildApp(app, {
+    db: database.db,
+    temporal,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    policy,
+    org,
+    jwt: jwtSettings(config),
+    security: {
+      rateLimit: { perMinute: config.RATE_LIMIT_PER_MINUTE, publicPerMinute: config.RATE_LIMIT_PUBLIC_PER_MINUTE },
+      corsOrigins: config.CORS_ORIGINS,
+    },
+  });
   app.addHook('onClose', async () => {
     await temporal.connection.close();
     await database.close();

@@ -11,8 +11,9 @@ export type Z = typeof Zod;
 export function fieldKit(z: Z) {
   // A link a person will open: http or https only (never javascript:, file: or data:), and a file name,
   // not a path.
+  const link = z.url({ protocol: /^https?$/, error: 'must be an http or https URL' }).max(2000, 'must be at most 2,000 characters');
   const attachment = z.strictObject({
-    url: z.url({ protocol: /^https?$/, error: 'must be an http or https URL' }).max(2000),
+    url: link,
     name: z
       .string()
       .max(200)
@@ -25,6 +26,8 @@ export function fieldKit(z: Z) {
     /** Text a person must give: trimmed, not empty. */
     text: (max: number) => z.string().trim().min(1).max(max),
     optionalNote: z.string().max(5000).optional(),
+    /** A link a person will open (the published news item): http or https, at most 2,000 characters. */
+    link,
     attachment,
     attachments: z.array(attachment).max(50).optional(),
   };

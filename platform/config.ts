@@ -12,6 +12,8 @@ const bool = z
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 const port = z.coerce.number().int().min(1).max(65535);
 const optionalUrl = z.url().optional();
+/** An origin as a browser sends it: `https://host[:port]`, nothing after. */
+const isOrigin = (o: string): boolean => URL.canParse(o) && /^https?:$/.test(new URL(o).protocol) && new URL(o).origin === o;
 
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -39,12 +41,40 @@ const schema = z.object({
   API_HOST: z.string().default('127.0.0.1'),
   API_PORT: port.default(3000),
 
+  // What the API holds its callers to (api/plugins/security.ts).
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600).describe('requests a minute per API key (per address for a request without one)'),
+  RATE_LIMIT_PUBLIC_PER_MINUTE: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(30)
+    .describe('requests a minute per address on the routes open without a key (the citizen\'s tracking and rating), and refused keys a minute per address'),
+  CORS_ORIGINS: z
+    .string()
+    .transform((list) => list.split(',').map((o) => o.trim()).filter(Boolean))
+    .pipe(z.array(z.string().refine(isOrigin, 'each must be an origin: scheme, host and port, such as https://screens.example, with no path')))
+    .optional()
+    .describe('comma-separated origins whose browser pages may call the API; unset, no CORS headers at all'),
+  TRUST_PROXY: z
+    .string()
+    .transform((v): boolean | string => (v === 'true' ? true : v === 'false' ? false : v))
+    .optional()
+    .describe('behind load balancers: the comma-separated addresses or CIDRs whose X-Forwarded-For gives the caller\'s address (for per-address limits), or true to believe any; unset, the peer\'s address'),
+
   POLICY_FILE: z.string().default(path.join(REPO_ROOT, 'policy', 'deadlines.json')),
   CALENDAR_FILE: z.string().default(path.join(REPO_ROOT, 'policy', 'calendar.json')),
 
   NOTIFY_WEBHOOK_URL: optionalUrl.describe('where messages for citizens, officers, supervisors and reporters are POSTed'),
   NOTIFY_WEBHOOK_SECRET: z.string().min(16).optional(),
   PARTNER_WEBHOOK_URL: optionalUrl.describe('the 新民帮侬忙 platform: disposal results are POSTed here'),
+
+  // Bearer JWTs from an identity provider, accepted beside API keys when AUTH_JWKS_URL is set.
+  AUTH_JWKS_URL: optionalUrl.describe('the identity provider\'s JWK set (…/.well-known/jwks.json): bearer JWTs signed by its keys are accepted beside API keys; unset, only API keys'),
+  AUTH_JWT_ISSUER: z.string().min(1).optional().describe('the `iss` every token must carry; required with AUTH_JWKS_URL'),
+  AUTH_JWT_AUDIENCE: z.string().min(1).optional().describe('the `aud` every token must carry; required with AUTH_JWKS_URL'),
+  AUTH_JWT_ROLE_CLAIM: z.string().min(1).default('bangnong_role').describe('the claim naming the role: intake, desk, officer, supervisor, reporter or admin'),
+  AUTH_JWT_UNIT_CLAIM: z.string().min(1).default('bangnong_unit').describe('the claim naming the unit, an id of GET /v1/units'),
+  AUTH_JWT_CHANNEL_CLAIM: z.string().min(1).default('bangnong_channel').describe('the claim, optional in a token, binding an intake principal to one channel'),
 
   WORKFLOW_BUNDLE: z.string().optional().describe('a prebuilt workflow bundle (`up` writes one); unset, the worker bundles at start'),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(100),
@@ -72,5 +102,30 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (Boolean(config.TEMPORAL_TLS_CERT) !== Boolean(config.TEMPORAL_TLS_KEY)) {
     throw new ConfigError('Bangnong cannot start: set TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY together (mTLS client certificate and key)');
   }
+  if (config.AUTH_JWKS_URL && (!config.AUTH_JWT_ISSUER || !config.AUTH_JWT_AUDIENCE)) {
+    throw new ConfigError('Bangnong cannot start: AUTH_JWKS_URL is set but AUTH_JWT_ISSUER and AUTH_JWT_AUDIENCE are not both set (every bearer JWT is checked against them)');
+  }
   return config;
+}
+
+/** How bearer JWTs are checked and read, or undefined when only API keys are accepted. */
+export interface JwtSettings {
+  jwksUrl: string;
+  issuer: string;
+  audience: string;
+  roleClaim: string;
+  unitClaim: string;
+  channelClaim: string;
+}
+
+export function jwtSettings(config: Config): JwtSettings | undefined {
+  if (!config.AUTH_JWKS_URL || !config.AUTH_JWT_ISSUER || !config.AUTH_JWT_AUDIENCE) return undefined;
+  return {
+    jwksUrl: config.AUTH_JWKS_URL,
+    issuer: config.AUTH_JWT_ISSUER,
+    audience: config.AUTH_JWT_AUDIENCE,
+    roleClaim: config.AUTH_JWT_ROLE_CLAIM,
+    unitClaim: config.AUTH_JWT_UNIT_CLAIM,
+    channelClaim: config.AUTH_JWT_CHANNEL_CLAIM,
+  };
 }

@@ -20,14 +20,20 @@ const DOCS = '/docs';
 /** What each status means across the API. */
 const ANSWERS: Record<string, string> = {
   200: 'OK',
-  400: 'The request is not valid: `error` says why, `issues` names each field (an unknown field, text that cannot be stored, a field the action needs).',
-  401: 'No API key, or one that is unknown or revoked.',
+  400: 'The request is not valid: `error` says why, `issues` names each field (an unknown field, text that cannot be stored or holds control characters, JSON nested too deep, a field the action needs).',
+  401: 'No API key, or one that is unknown, revoked or rotated out; or a bearer JWT that is expired or not what this API accepts (`error` says which claim).',
   403: "The principal's role may not do this, or what it asks for lies outside its unit.",
   404: 'No such case.',
   409: "The case's state does not allow the action: `state` is where it stands, `allowed` what it takes there.",
+  413: "The body is larger than this operation takes: `error` gives the limit in bytes, which every body within the fields' bounds fits.",
+  415: 'The body is not JSON: send `content-type: application/json`.',
+  429: 'Too many requests: per API key (or address, without one) a minute, fewer on the routes open without a key. The `Retry-After` header says in how many seconds to try again.',
   500: 'An internal error, or a case the database refused to record: it is kept and parked for an operator, and `error` names the reason.',
   503: 'Postgres or Temporal is unavailable, or a case did not answer in time: retry shortly (a POST retried with the same Idempotency-Key or externalId is applied once).',
 };
+
+/** The header a 429 answer carries (api/plugins/security.ts). */
+const RETRY_AFTER = { type: 'integer', minimum: 1, description: 'Seconds until the limit that refused the request lets the next one through.' };
 
 /** The zod schemas as JSON schemas, and each answer described: the route's own words, else the API's. */
 const transform: SwaggerTransform = (route) => {
@@ -40,6 +46,7 @@ const transform: SwaggerTransform = (route) => {
       // @fastify/swagger reads a response's description from `description` beside a $ref, and from
       // `x-response-description` in an inline schema (where `description` would describe the schema).
       if (description) response[status] = { ...json, [`$ref` in json ? 'description' : 'x-response-description']: description };
+      if (status === '429') response[status] = { ...response[status], headers: { 'Retry-After': RETRY_AFTER } };
     }
   }
   return { schema: rest, url };
@@ -121,9 +128,11 @@ export default fp(
           { name: 'statistics', description: 'Counts and times of cases, within the caller\'s unit.' },
           { name: 'organisation', description: 'The units (city, districts, squads) and the community workstations.' },
           { name: 'citizen', description: 'A case followed by its tracking code, without a key and without personal data, and the citizen\'s rating.' },
+          { name: 'keys', description: 'Principals and their API keys, for administrators: create, list, rotate, revoke (a revoked key is refused at once on every instance).' },
+          { name: 'audit', description: 'Who read citizens\' names and phones unmasked: for supervisors and administrators.' },
         ],
         components: {
-          securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key (`bn_…`), issued by `./bangnong principal create`; it carries a role and a unit.' } },
+          securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key (`bn_…`), issued by `./bangnong principal create` or `POST /v1/principals`; it carries a role and a unit. Where the server is configured for it (AUTH_JWKS_URL), a JWT from the identity provider instead, naming the role and unit in its claims.' } },
         },
         security: [{ apiKey: [] }],
       },

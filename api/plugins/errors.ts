@@ -27,6 +27,14 @@ export default fp(
         return reply.code(err.statusCode).send({ error: err.message, ...err.extra });
       }
       const status = (err as { statusCode?: number }).statusCode;
+      if ((err as { code?: string }).code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+        const limit = request.routeOptions.bodyLimit;
+        const message = `is larger than this route takes: at most ${limit} bytes`;
+        return reply.code(413).send({ error: `the request body ${message} (${Math.floor(limit / 1024)} KiB)`, issues: [{ path: 'body', message }] });
+      }
+      if ((err as { code?: string }).code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+        return reply.code(415).send({ error: `this API takes JSON bodies: send content-type: application/json, not ${request.headers['content-type'] ?? 'none'}` });
+      }
       if (status && status >= 400 && status < 500) {
         return reply.code(status).send({ error: (err as Error).message });
       }

@@ -7,6 +7,7 @@ const isoTime = z.iso.datetime({ offset: true });
 export const listQuerySchema = z.strictObject({
   state: z
     .string()
+    .max(200)
     .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
     .pipe(z.array(z.enum(STATES)))
     .optional()
@@ -18,7 +19,7 @@ export const listQuerySchema = z.strictObject({
   from: isoTime.optional().describe('filed at or after'),
   to: isoTime.optional().describe('filed before'),
   q: z.string().trim().min(1).max(200).optional().describe('title words, a tracking code or a case id'),
-  cursor: z.string().max(500).optional(),
+  cursor: z.string().max(200).optional().describe('the `next` of the previous page, as it was given'),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 

@@ -1,7 +1,7 @@
 // The citizen's routes: follow a case by its tracking code and rate the answer, without a key.
 
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { errorAnswers, noQuery } from '../../schemas.js';
+import { bodyLimits, errorAnswers, noQuery } from '../../schemas.js';
 import { rateCase, trackCase } from '../../tracking.js';
 import { publicCaseSchema, ratedSchema, ratingBodySchema, trackParams } from './schemas.js';
 
@@ -27,6 +27,7 @@ const tracking: FastifyPluginAsyncZod = async (app) => {
     '/v1/track/:trackingCode/rating',
     {
       config: { public: true },
+      bodyLimit: bodyLimits.rating,
       schema: {
         operationId: 'rateCase',
         tags: ['citizen'],
