@@ -32,6 +32,71 @@ export interface Policy {
     reviewChain: Level[];
   };
   calendar: Calendar;
+  /** How much one case takes; absent from the input of cases filed before the caps (caseLimits fills it in). */
+  limits?: CaseLimits;
+}
+
+/**
+ * How much one case takes before it refuses further actions (issue 9), so that no flood of them can bring
+ * its workflow to Temporal's history limits (51,200 events, 50 MB), where Temporal terminates it and the
+ * case takes nothing more. The case's update validator checks them (workflows/limits.ts).
+ */
+export interface CaseLimits {
+  /** Supplements: the one action a citizen's channel may repeat without end. */
+  supplements: number;
+  /** Evidence records: repeated by an officer, or by a script on an officer's key. */
+  evidence: number;
+  /** Events in the case's timeline (its `version`: intake and the clocks' events count too). */
+  actions: number;
+  /** The workflow history, in events and bytes, past which the case takes no action at all. */
+  historyEvents: number;
+  historyBytes: number;
+}
+
+export type CaseLimitName = keyof CaseLimits;
+
+/** A cap a refused action met: which, how far it goes, and how far the case has come. */
+export interface CaseLimitReached {
+  name: CaseLimitName;
+  max: number;
+  count: number;
+}
+
+/**
+ * What a case takes unless its policy says otherwise (policy/deadlines.json).
+ *
+ * Measured on a live case (test/case-limits.test.ts): an action adds 8 to 10 events to the history, and
+ * bytes for its request plus its answer, which is the whole case: 2.1 KB for a short supplement on a
+ * small case, 32 KB for one of 10,000 CJK characters (30 KB of text). A case filed with a 10,000-character
+ * description and 50 attachments answers 160 KB on every action; the largest answer (every text field
+ * full besides, and a 50,000-character media draft) is about 0.41 MB, and with the largest request (a
+ * 10,000-character supplement with 50 such attachments, 160 KB) an action costs at most about 0.6 MB.
+ * A refused action costs nothing: 100 short supplements made 808 events and 207 KB, and the 2,000 refused
+ * after them left the history as it was.
+ *
+ * Events: 500 actions × 10 = 5,000, a tenth of Temporal's 51,200.
+ * Bytes, every action at 10,000 characters (32 KB): the 200 supplements and evidence records 6.4 MB,
+ * all 500 actions 16 MB, a third of Temporal's 50 MB.
+ * Cases whose answer is large reach the byte guards before the counts. The guards are 40,000 events and
+ * 20 MB; supplements and evidence stop at half of them (workflows/limits.ts), so a flood of them, however
+ * large, leaves the other half to the lifecycle: at 0.6 MB an action, the worst, 16 more actions; at
+ * 160 KB, 60. Past a guard, at most 10 updates are in flight (Temporal's history.maxInFlightUpdates),
+ * each at most 0.6 MB and 10 events: the history stays below 27 MB and 40,100 events. And 500 actions
+ * stay far below the 2,000 updates Temporal lets one workflow take (history.maxTotalUpdates).
+ */
+export const DEFAULT_CASE_LIMITS: CaseLimits = {
+  supplements: 100,
+  evidence: 100,
+  actions: 500,
+  historyEvents: 40_000,
+  historyBytes: 20 * 1024 * 1024,
+};
+
+export const CASE_LIMIT_NAMES = Object.keys(DEFAULT_CASE_LIMITS) as CaseLimitName[];
+
+/** The case's caps: its policy's, else the defaults (a case filed before the caps has none in its input). */
+export function caseLimits(policy: Policy): CaseLimits {
+  return { ...DEFAULT_CASE_LIMITS, ...policy.limits };
 }
 
 const DAY_MS = 86_400_000;

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { CATEGORIES, CHANNELS, LEVELS } from '../domain/case.js';
-import { type Policy, isDuration } from '../domain/policy.js';
+import { DEFAULT_CASE_LIMITS, type Policy, isDuration } from '../domain/policy.js';
 
 const duration = z.string().refine(isDuration, 'a duration: a number and s, m, h, d or wd (working days), e.g. "24h", "5wd"');
 const stages = z.object({
@@ -15,6 +15,15 @@ const stages = z.object({
   escalation: duration,
   feedback: duration,
   mediaReview: duration,
+});
+const count = z.number().int().positive();
+// Strict: a misspelt cap would otherwise fall back to its default without a word.
+const limits = z.strictObject({
+  supplements: count,
+  evidence: count,
+  actions: count,
+  historyEvents: count.max(51_200, "Temporal's own limit is 51,200 events"),
+  historyBytes: count.max(50 * 1024 * 1024, "Temporal's own limit is 50 MB"),
 });
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
 
@@ -29,6 +38,7 @@ const policySchema = z.object({
     channels: z.array(z.enum(CHANNELS)),
     reviewChain: z.array(z.enum(LEVELS)).min(1),
   }),
+  limits: limits.partial().default({}).transform((set) => ({ ...DEFAULT_CASE_LIMITS, ...set })),
 });
 
 const calendarSchema = z.object({

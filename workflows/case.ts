@@ -43,7 +43,8 @@ import {
   parkedCaseMessage,
   retryProjectionSignal,
 } from './messages.js';
-import { type Policy, addDuration } from '../domain/policy.js';
+import { type Policy, addDuration, caseLimits } from '../domain/policy.js';
+import { assertWithinLimits, limitReached } from './limits.js';
 
 export interface CaseWorkflowInput {
   intake: CaseIntake;
@@ -76,10 +77,13 @@ export async function caseWorkflow({ intake, policy }: CaseWorkflowInput): Promi
   let deliveries = 0;
   let parked: ParkedProjection | undefined;
   let retryAsked = false;
+  const limits = caseLimits(policy);
 
   const refuse = (e: unknown): never => {
     if (e instanceof ActionRefused) {
-      const details: RefusalDetails = { state: c.state, allowed: allowedActions(c) };
+      const history = workflowInfo();
+      const allowed = allowedActions(c).filter((type) => !limitReached(c, type, limits, history));
+      const details: RefusalDetails = { state: c.state, allowed, ...(e.limit && { limit: e.limit }) };
       throw ApplicationFailure.create({ type: REFUSAL_TYPES[e.kind], message: e.message, nonRetryable: true, details: [details] });
     }
     throw e;
@@ -122,10 +126,13 @@ export async function caseWorkflow({ intake, policy }: CaseWorkflowInput): Promi
     },
     {
       // Refused actions leave no trace in the history: the validator runs the same rules without committing.
+      // It alone checks the case's caps (limits.ts): validators do not run on replay, so histories from before
+      // the caps replay as they ran.
       validator: ({ action, actor }) => {
         if (parked) throw notRecorded('takes no actions while parked');
         try {
           decide(c, action, actor, new Date().toISOString(), policy);
+          assertWithinLimits(c, action.type, limits, workflowInfo());
         } catch (e) {
           refuse(e);
         }

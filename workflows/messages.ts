@@ -3,6 +3,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { Actor, CaseView } from '../domain/case.js';
+import type { CaseLimitReached } from '../domain/policy.js';
 import type { CaseAction } from './lifecycle.js';
 
 export interface CaseActionRequest {
@@ -34,17 +35,20 @@ export const CASE_NOT_RECORDED = 'CaseNotRecorded';
 export const parkedCaseMessage = (caseId: string, what: string, reason: string): string =>
   `case ${caseId} ${what}: the database refused to record it (${reason}), so it is parked for an operator (./bangnong parked)`;
 
-/** The failure types an update is refused with; the API maps them to 409, 403 and 400. */
+/** The failure types an update is refused with; the API maps them to 409, 403, 400 and 409. */
 export const REFUSAL_TYPES = {
   conflict: 'ActionNotAllowed',
   forbidden: 'ActionForbidden',
   invalid: 'ActionInvalid',
+  limit: 'CaseActionLimit',
 } as const;
 
 /** Details carried by a refusal, so the client learns the state it met and what it may do there. */
 export interface RefusalDetails {
   state: CaseView['state'];
   allowed: string[];
+  /** The cap the action met, when the case has taken as much as one case takes. */
+  limit?: CaseLimitReached;
 }
 
 // Custom search attributes: supervisors and operators find cases in the Temporal UI and CLI by them.

@@ -13,16 +13,20 @@ import {
   type Stage,
 } from '../domain/case.js';
 import { parentPath, rootPath } from '../domain/units.js';
-import { type Policy, stageDeadline } from '../domain/policy.js';
+import { type CaseLimitReached, type Policy, stageDeadline } from '../domain/policy.js';
 import { type ReviewChain, type ReviewStep } from '../domain/review.js';
 
-export type RefusalKind = 'conflict' | 'forbidden' | 'invalid';
+export type RefusalKind = 'conflict' | 'forbidden' | 'invalid' | 'limit';
 
-/** An action refused: 409 (not in this state), 403 (not this actor) or 400 (not with this body). */
+/**
+ * An action refused: 409 (not in this state), 403 (not this actor), 400 (not with this body) or 409 with
+ * the cap it met (the case has taken as much as one case takes, workflows/limits.ts).
+ */
 export class ActionRefused extends Error {
   constructor(
     readonly kind: RefusalKind,
     message: string,
+    readonly limit?: CaseLimitReached,
   ) {
     super(message);
     this.name = 'ActionRefused';
