@@ -5,10 +5,10 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
 import { refusedByDatabase } from '../db/errors.js';
-import { getNotifications, markNotificationSent, projectCase } from '../db/queries/cases.js';
+import { getCaseById, getNotifications, markNotificationSent, projectCase } from '../db/queries/cases.js';
 import type { CaseEvent, CaseView, Notification } from '../domain/case.js';
 import { PROJECTION_REJECTED } from '../workflows/messages.js';
-import { type SenderRouting, senderFor } from './senders.js';
+import { type SenderRouting, forTheNewspaper, senderFor } from './senders.js';
 
 export interface ActivityDeps {
   db: Db;
@@ -44,7 +44,7 @@ export function createActivities({ db, senders, log }: ActivityDeps) {
           remaining.push(n.id);
           continue;
         }
-        await sender.send({ ...n, createdAt: input.snapshot.updatedAt, attempts: 1, sentAt: input.snapshot.updatedAt, sender: sender.name });
+        await sender.send({ ...n, createdAt: input.snapshot.updatedAt, attempts: 1, sentAt: input.snapshot.updatedAt, sender: sender.name }, input.snapshot.citizen);
       }
       return remaining;
     },
@@ -53,11 +53,13 @@ export function createActivities({ db, senders, log }: ActivityDeps) {
     async deliverNotifications({ caseId, ids }: { caseId: string; ids: string[] }): Promise<number> {
       const pending = await getNotifications(db, { ids });
       const attempt = Context.current().info.attempt;
+      // Messages for the newspaper go with the citizen masked in their text: whom to mask is the case's.
+      const citizen = pending.some(forTheNewspaper) ? (await getCaseById(db, { id: caseId }))?.citizen : undefined;
       let sent = 0;
       for (const n of pending) {
         const sender = senderFor(senders, n);
         try {
-          await sender.send(n);
+          await sender.send(n, citizen);
         } catch (e) {
           log.warn({ caseId, notificationId: n.id, attempt, err: e }, 'notification delivery failed; Temporal will retry');
           throw e;

@@ -3,6 +3,7 @@
 import { createHmac } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { NotificationRow } from '../db/schema.js';
+import type { Citizen } from '../domain/case.js';
 import { redactValue } from '../domain/privacy.js';
 
 export interface Sender {
@@ -12,8 +13,8 @@ export interface Sender {
    * itself, costing no round trip. Others get their own activity, retried by Temporal.
    */
   readonly inline: boolean;
-  /** Sends one message; throws to have Temporal retry the delivery. */
-  send(n: NotificationRow): Promise<void>;
+  /** Sends one message; throws to have Temporal retry the delivery. `citizen` is whom to mask in its text. */
+  send(n: NotificationRow, citizen?: Citizen): Promise<void>;
 }
 
 export class LogSender implements Sender {
@@ -21,7 +22,9 @@ export class LogSender implements Sender {
   readonly inline = true;
   constructor(private readonly log: Logger) {}
   async send(n: NotificationRow): Promise<void> {
-    this.log.info({ caseId: n.caseId, notificationId: n.id, recipient: n.recipient, to: n.to, kind: n.kind }, 'notification');
+    // A citizen's messages go to the case's tracking code, the citizen's own key to it: not for the log.
+    const to = n.recipient === 'citizen' ? undefined : n.to;
+    this.log.info({ caseId: n.caseId, notificationId: n.id, recipient: n.recipient, to, kind: n.kind }, 'notification');
   }
 }
 
@@ -32,9 +35,11 @@ export const SIGNATURE_HEADER = 'x-bangnong-signature';
  * its reporters) go with phone and identity numbers masked in their text, as the authorisation table
  * masks them for reporters; the rest go to the enforcement side and the citizen as written.
  */
-export function outgoingBody(n: Pick<NotificationRow, 'recipient' | 'body'>): Record<string, unknown> {
-  return n.recipient === 'partner' || n.recipient === 'reporter' ? redactValue(n.body) : n.body;
+export function outgoingBody(n: Pick<NotificationRow, 'recipient' | 'body'>, citizen?: Citizen): Record<string, unknown> {
+  return forTheNewspaper(n) ? redactValue(n.body, citizen) : n.body;
 }
+
+export const forTheNewspaper = (n: Pick<NotificationRow, 'recipient'>): boolean => n.recipient === 'partner' || n.recipient === 'reporter';
 
 export function signBody(secret: string, body: string): string {
   return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
@@ -53,8 +58,8 @@ export class WebhookSender implements Sender {
     private readonly timeoutMs = 10_000,
   ) {}
 
-  async send(n: NotificationRow): Promise<void> {
-    const body = JSON.stringify({ id: n.id, caseId: n.caseId, recipient: n.recipient, to: n.to, kind: n.kind, body: outgoingBody(n), createdAt: n.createdAt });
+  async send(n: NotificationRow, citizen?: Citizen): Promise<void> {
+    const body = JSON.stringify({ id: n.id, caseId: n.caseId, recipient: n.recipient, to: n.to, kind: n.kind, body: outgoingBody(n, citizen), createdAt: n.createdAt });
     const res = await fetch(this.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'idempotency-key': n.id, [SIGNATURE_HEADER]: signBody(this.secret, body) },

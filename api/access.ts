@@ -5,7 +5,7 @@
 import type { Principal } from '../db/queries/principals.js';
 import { type Operation, type Target, refusal } from '../domain/access.js';
 import type { CaseView } from '../domain/case.js';
-import { maskCitizen, redactText } from '../domain/privacy.js';
+import { mask, maskCitizen, redactText } from '../domain/privacy.js';
 import { isBelowCity } from '../domain/units.js';
 import { HttpError, badRequest } from './errors.js';
 import type { OrgDirectory } from './org.js';
@@ -24,16 +24,16 @@ export function seesCitizen(principal: Principal | undefined, view: CaseView): b
   return principal !== undefined && refusal(principal, 'citizen.read', caseTarget(view)) === undefined;
 }
 
-/** True when the case carries anything a masked read would hide: what an unmasked read is audited for. */
-export const holdsCitizenData = (view: CaseView): boolean => Boolean(view.citizen?.name || view.citizen?.phone);
-
 // The case's free text: where a citizen's number or name may have been written.
 const TEXT_FIELDS = ['title', 'description', 'explanation', 'resolution', 'instructions', 'feedback'] as const;
 
 /** The case as a reader without `citizen.read` sees it: the citizen masked, numbers and name in its text too. */
 export function maskedCase(view: CaseView): CaseView {
   const citizen = view.citizen;
-  const out: CaseView = { ...view, ...(citizen ? { citizen: maskCitizen(citizen) } : {}) };
+  // The tracking code is the citizen's own key to the case (its public page, the rating): not for others.
+  const out: CaseView = { ...view, trackingCode: mask(view.trackingCode, 2, 0), ...(citizen ? { citizen: maskCitizen(citizen) } : {}) };
+  out.location = { ...view.location, address: redactText(view.location.address, citizen) };
+  if (view.attachments) out.attachments = view.attachments.map((a) => (a.name ? { ...a, name: redactText(a.name, citizen) } : a));
   for (const field of TEXT_FIELDS) {
     const text = view[field];
     if (text !== undefined) out[field] = redactText(text, citizen);

@@ -34,7 +34,7 @@ import {
 import type { Policy } from '../domain/policy.js';
 import { HttpError, badRequest, notFound } from './errors.js';
 import type { OrgDirectory } from './org.js';
-import { assertMayOnCase, holdsCitizenData, maskedCase, seesCitizen } from './access.js';
+import { assertMayOnCase, maskedCase, seesCitizen } from './access.js';
 import type { ActionBody, CaseBody, IntakeBody } from './schemas.js';
 
 export interface CaseServiceDeps {
@@ -80,12 +80,17 @@ export function present(view: CaseView, viewer?: Principal, now = Date.now()): C
   };
 }
 
+/** What an answer that showed cases was, as the audit log names it. */
+export type ShownThrough = 'case.read' | 'case.list' | 'case.events' | 'case.file' | 'case.action';
+
 /**
- * Cases as a reader sees them (present), after recording in the audit log which of them showed a
- * citizen's data unmasked: the record is written before the answer, so no unmasked read goes unlogged.
+ * Cases as a reader sees them (present), after recording in the audit log which of them it saw unmasked
+ * (the citizen's name and phone, and the case's text as written): the record is written before the
+ * answer, so no unmasked read goes unlogged. Only the answer to a filing that created the case is not
+ * logged: it shows the channel what it has just sent.
  */
-export async function showCases(deps: CaseServiceDeps, reader: Reader, operation: 'case.read' | 'case.list' | 'case.events', views: CaseView[]): Promise<CaseBody[]> {
-  const unmasked = views.filter((v) => holdsCitizenData(v) && seesCitizen(reader.principal, v)).map((v) => v.id);
+export async function showCases(deps: CaseServiceDeps, reader: Reader, operation: ShownThrough, views: CaseView[]): Promise<CaseBody[]> {
+  const unmasked = views.filter((v) => seesCitizen(reader.principal, v)).map((v) => v.id);
   if (unmasked.length > 0) {
     const { principal } = reader;
     await recordAudit(deps.db, {
@@ -236,6 +241,7 @@ export async function visibleCase(deps: CaseServiceDeps, id: string, principal: 
  * text (supplements, notes, answers) is redacted like the case for a reader without `citizen.read`.
  */
 export async function caseTimeline(deps: CaseServiceDeps, id: string, reader: Reader) {
+  // The timeline shows the case's text as written to whoever sees the case so: audited like a read.
   const view = await visibleCase(deps, id, reader.principal);
   const rows = await listCaseEvents(deps.db, { caseId: id });
   const unmasked = seesCitizen(reader.principal, view);
@@ -319,7 +325,8 @@ export async function actOnCase(
   actor: Actor,
   requestId?: string,
 ): Promise<CaseView> {
-  // Who may act, and where, is the workflow's to say (the authorisation table, in its validator): one check.
+  // Where the case lies is the workflow's to check (the authorisation table, in its validator); the route
+  // has refused roles the table never lets take the action.
   const action = await resolveAction(deps, body);
   const handle = deps.temporal.workflow.getHandle(caseWorkflowId(id));
   try {

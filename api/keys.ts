@@ -16,7 +16,8 @@ import {
   revokePrincipal,
   rotateApiKey,
 } from '../db/queries/principals.js';
-import { refusal } from '../domain/access.js';
+import { reachesBeyondItsUnit, refusal } from '../domain/access.js';
+import { isBelowCity } from '../domain/units.js';
 import type { Channel, Role } from '../domain/case.js';
 import type { CaseServiceDeps } from './cases.js';
 import { HttpError, badRequest, notFound } from './errors.js';
@@ -72,6 +73,11 @@ export async function issuePrincipal(deps: CaseServiceDeps, admin: Principal, bo
   if (!unit) throw badRequest(`no unit "${body.unitId}": GET /v1/units lists them`, 'body.unitId');
   if (body.channel && body.role !== 'intake') throw badRequest(`only an intake principal is bound to a channel; this one is a ${body.role}`, 'body.channel');
   assertManages(admin, unit.path, `unit ${unit.id}`);
+  // A key whose role reaches the whole city (a channel's system, a reporter) is the city's to issue: a
+  // district's administrator would otherwise give itself, through it, more than its own unit.
+  if (reachesBeyondItsUnit(body.role) && isBelowCity(admin.unitPath)) {
+    throw new HttpError(403, `a ${body.role} key reaches cases outside any one unit, so only an administrator of the city bureau issues it`);
+  }
   const { principal, key, keyId } = await createPrincipal(deps.db, body);
   deps.log.info({ principalId: principal.id, keyId, role: principal.role, unitId: unit.id, by: admin.id }, 'principal created');
   return { key, keyId, principal: presentPrincipal((await getPrincipal(deps.db, { id: principal.id }))!) };

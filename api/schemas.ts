@@ -83,17 +83,18 @@ export const errorAnswers = <const S extends readonly ErrorStatus[]>(...statuses
   Object.fromEntries([...statuses, 429].map((status) => [status, errorSchema])) as { [K in S[number] | 429]: typeof errorSchema };
 
 // The largest body each route takes, worked out from its schema's bounds: a character of text is at most
-// 3 bytes of UTF-8 (a surrogate pair, two characters, is 4; an escaped quote 2), and the JSON around the
-// fields adds a little. A larger body cannot be a request the route takes: 413, before it is read whole.
-const BYTES_PER_CHAR = 3;
+// 6 bytes of JSON (a client may escape every non-ASCII character as \uXXXX, as Python's json.dumps does by
+// default; as UTF-8 it is at most 3), and the JSON around the fields adds a little. A larger body cannot
+// be a request the route takes: 413, before it is read whole.
+const BYTES_PER_CHAR = 6;
 /** 50 attachments: a 2,000-character link, a 200-character name, a 100-character type, and their JSON. */
 const ATTACHMENTS = 50 * ((2_000 + 200 + 100) * BYTES_PER_CHAR + 60);
 /** Rounded up to a 16 KiB step, which is the margin. */
 const upTo16KiB = (bytes: number) => Math.ceil(bytes / 16_384) * 16_384;
 export const bodyLimits = {
-  /** Intake: externalId, title, description (10,000), address, district, street, workstation, citizen — 11,204 characters — and attachments: 384 KiB. */
+  /** Intake: externalId, title, description (10,000), address, district, street, workstation, citizen — 11,204 characters — and attachments: 752 KiB. */
   intake: upTo16KiB(11_204 * BYTES_PER_CHAR + 1_000 + ATTACHMENTS),
-  /** An action: the largest is a supplement, 10,000 characters and attachments (a media draft's 50,300 characters take 151 KB): 384 KiB. */
+  /** An action: the largest is a supplement, 10,000 characters and attachments (a media draft's 50,300 characters take 302 KB): 752 KiB. */
   action: upTo16KiB(10_000 * BYTES_PER_CHAR + 1_000 + ATTACHMENTS),
   /** A citizen's rating and its 2,000-character comment: 16 KiB. */
   rating: upTo16KiB(2_000 * BYTES_PER_CHAR + 1_000),

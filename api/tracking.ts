@@ -5,6 +5,7 @@ import { getCaseByTrackingCode, listCaseEvents } from '../db/queries/cases.js';
 import type { Actor, CaseView, Rating } from '../domain/case.js';
 import { type CaseServiceDeps, actOnCase, present } from './cases.js';
 import { notFound } from './errors.js';
+import { redactText } from '../domain/privacy.js';
 
 async function caseByTrackingCode(deps: CaseServiceDeps, trackingCode: string): Promise<CaseView> {
   const view = await getCaseByTrackingCode(deps.db, { trackingCode });
@@ -21,10 +22,11 @@ export async function trackCase(deps: CaseServiceDeps, trackingCode: string) {
     state: view.state,
     outcome: view.outcome,
     category: view.category,
-    title: view.title,
+    // Whoever holds the code sees the complaint, with phone and identity numbers masked like any reader's.
+    title: redactText(view.title, view.citizen),
     createdAt: view.createdAt,
     updatedAt: view.updatedAt,
-    answer: view.feedback,
+    answer: view.feedback === undefined ? undefined : redactText(view.feedback, view.citizen),
     rating: view.rating?.rating,
     canRate: present(view).allowedActions.includes('rate'),
     timeline: events.map((e) => ({ type: e.type, at: new Date(e.at).toISOString(), state: e.toState })),

@@ -95,7 +95,7 @@ export const auditLog = pgTable(
     principalId: text('principal_id').notNull(),
     role: text('role').notNull(),
     unitPath: text('unit_path').notNull(),
-    /** The operation of the authorisation table: case.read, case.events, case.list. */
+    /** What showed the cases: case.read, case.events, case.list, case.file (a filing answered with the case filed before), case.action (an action's answer). */
     operation: text('operation').notNull(),
     caseIds: text('case_ids').array().notNull(),
     requestId: text('request_id'),

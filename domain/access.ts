@@ -99,6 +99,12 @@ export function mayEver(role: ActorRole, operation: Operation): boolean {
   return (ACCESS[operation][role]?.length ?? 0) > 0;
 }
 
+/** Whether the table lets `role` reach cases outside its own unit and the units below it (intake, reporters). */
+export function reachesBeyondItsUnit(role: ActorRole): boolean {
+  // The organisation (units, workstations) is everyone's to read; cases are what a key reaches.
+  return OPERATIONS.some((op) => op !== 'org.read' && ACCESS[op][role]?.includes('elsewhere'));
+}
+
 /** The roles that may take `operation` somewhere. */
 export function rolesFor(operation: Operation): ActorRole[] {
   return (Object.keys(ACCESS[operation]) as ActorRole[]).filter((r) => mayEver(r, operation));

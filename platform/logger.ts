@@ -18,6 +18,24 @@ export const REDACTED_PATHS = [
   'key',
 ];
 
+/**
+ * Errors with their causes, without the values of a failed query: drizzle puts a statement's parameters —
+ * a case's citizen among them — into its error's message and `params`.
+ */
+export function serializeError(err: unknown): unknown {
+  const scrub = (e: Record<string, unknown> | undefined): void => {
+    if (!e || typeof e !== 'object') return;
+    if ('params' in e) e.params = '[masked]';
+    for (const field of ['message', 'stack'] as const) {
+      if (typeof e[field] === 'string') e[field] = (e[field] as string).replace(/\nparams: [\s\S]*?(?=\n\s+at |$)/, '\nparams: [masked]');
+    }
+    scrub(e.cause as Record<string, unknown> | undefined);
+  };
+  const out = pino.stdSerializers.errWithCause(err as Error) as unknown as Record<string, unknown>;
+  scrub(out);
+  return out;
+}
+
 /** JSON lines for machines; colour for a person at a terminal. */
 export function createLogger(level: string, name = 'bangnong', destination?: pino.DestinationStream): Logger {
   const pretty = !destination && process.stdout.isTTY && !process.env.CI;
@@ -25,7 +43,7 @@ export function createLogger(level: string, name = 'bangnong', destination?: pin
     name,
     level,
     // Errors with their causes: drizzle wraps the driver's error (its SQLSTATE, its connection code) as one.
-    serializers: { err: pino.stdSerializers.errWithCause },
+    serializers: { err: serializeError },
     redact: { paths: REDACTED_PATHS, censor: '[masked]' },
     ...(pretty ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } } : {}),
   };

@@ -202,6 +202,16 @@ describe('the API answers the table for every route and action', () => {
     expect(counted.json().groups.map((g: { key: string; total: number }) => [g.key, g.total])).toEqual([['qr', 1]]);
   });
 
+  it('a district administrator issues keys for its unit, but not keys that reach the whole city', async () => {
+    const desk = await env.request('POST', '/v1/principals', { key: key('admin', 'D1'), body: { name: 'desk', role: 'desk', unitId: units.S1 } });
+    expect(desk.statusCode, desk.body).toBe(201);
+    for (const role of ['intake', 'reporter'] as const) {
+      const wide = await env.request('POST', '/v1/principals', { key: key('admin', 'D1'), body: { name: role, role, unitId: units.D1 } });
+      expect(wide.statusCode, wide.body).toBe(403);
+      expect(wide.json().error).toBe(`a ${role} key reaches cases outside any one unit, so only an administrator of the city bureau issues it`);
+    }
+  });
+
   it('the matrix changed no case', async () => {
     for (const { id, version } of Object.values(cases)) expect((await c.get(id)).version, id).toBe(version);
   });

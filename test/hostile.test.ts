@@ -8,6 +8,7 @@
 import fc from 'fast-check';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bodyLimits } from '../api/schemas.js';
 import { CATEGORIES } from '../domain/case.js';
 import { ACTION_TYPES } from '../workflows/lifecycle.js';
 import { type TestEnv, createTestEnv, sampleIntake } from './support.js';
@@ -106,7 +107,7 @@ const CORPUS: Hostile[] = [
   { name: 'intake: a byte-order mark before the JSON', method: 'POST', url: '/v1/cases', raw: `\ufeff${JSON.stringify(sampleIntake())}`, status: 400, field: 'body' },
   { name: 'intake: XML', method: 'POST', url: '/v1/cases', raw: '<case><title>x</title></case>', headers: { 'content-type': 'application/xml' }, status: 415, error: /send content-type: application\/json, not application\/xml/ },
   { name: 'intake: JSON sent as text/plain', method: 'POST', url: '/v1/cases', raw: JSON.stringify(sampleIntake()), headers: { 'content-type': 'text/plain' }, status: 400, field: 'body' },
-  { name: 'intake: a body past the limit', method: 'POST', url: '/v1/cases', body: intake({ description: 'x'.repeat(400_000) }), status: 413, field: 'body' },
+  { name: 'intake: a body past the limit', method: 'POST', url: '/v1/cases', body: intake({ description: 'x'.repeat(bodyLimits.intake) }), status: 413, field: 'body' },
   { name: 'intake: a query parameter', method: 'POST', url: '/v1/cases?debug=1', body: sampleIntake(), status: 400, field: 'querystring.debug' },
   { name: 'intake: a C1 control character in the Idempotency-Key', method: 'POST', url: '/v1/cases', body: sampleIntake(), headers: { 'idempotency-key': 'k\u0085k' }, status: 400, field: 'headers.idempotency-key' },
   { name: 'intake: an Idempotency-Key of 201 characters', method: 'POST', url: '/v1/cases', body: sampleIntake(), headers: { 'idempotency-key': 'k'.repeat(201) }, status: 400, field: 'headers.idempotency-key' },
@@ -171,7 +172,7 @@ const CORPUS: Hostile[] = [
   { name: 'action: an attachment named ../../etc/passwd', method: 'POST', url: '/v1/cases/{id}/actions', key: 'desk', body: { type: 'supplement', attachments: [{ url: 'https://f.example/1.jpg', name: '../../etc/passwd' }] }, status: 400, field: 'body.attachments.0.name' },
   { name: 'action: __proto__', method: 'POST', url: '/v1/cases/{id}/actions', key: 'desk', raw: '{"type":"supplement","__proto__":{"role":"admin"}}', status: 400, field: 'body.__proto__' },
   { name: 'action: prototype', method: 'POST', url: '/v1/cases/{id}/actions', key: 'desk', body: { type: 'supplement', prototype: { role: 'admin' } }, status: 400, field: 'body.prototype' },
-  { name: 'action: a body past the limit', method: 'POST', url: '/v1/cases/{id}/actions', key: 'desk', body: { type: 'supplement', text: 'x'.repeat(400_000) }, status: 413, field: 'body' },
+  { name: 'action: a body past the limit', method: 'POST', url: '/v1/cases/{id}/actions', key: 'desk', body: { type: 'supplement', text: 'x'.repeat(bodyLimits.action) }, status: 413, field: 'body' },
   { name: 'action: on an id that is a path', method: 'POST', url: '/v1/cases/..%2F..%2Fetc%2Fpasswd/actions', key: 'desk', body: { type: 'supplement', text: 'x' }, status: 404 },
   { name: 'action: on an id of SQL', method: 'POST', url: `/v1/cases/${encodeURIComponent(SQL)}/actions`, key: 'desk', body: { type: 'supplement', text: 'x' }, status: 404 },
 

@@ -4,13 +4,13 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
+import { DrizzleQueryError } from 'drizzle-orm/errors';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LogSender, WebhookSender } from '../activities/senders.js';
 import { buildApp } from '../api/app.js';
 import { OrgDirectory } from '../api/org.js';
 import type { Role } from '../domain/case.js';
-import { redactText } from '../domain/privacy.js';
 import { createLogger } from '../platform/logger.js';
 import { caseClient } from './lifecycle.helpers.js';
 import { type TestEnv, createTestEnv, eventually, sampleIntake } from './support.js';
@@ -163,8 +163,8 @@ describe('the audit log', () => {
       expect(readers.has(env.principalIds[who]!), `${who} in the audit log`).toBe(unmasked);
     }
     const officer = entries.filter((e) => e.principalId === env.principalIds['officer@S1']).map((e) => e.operation).sort();
-    // Twice each (the loud API above and the reads of this test), as case.read, case.events and case.list.
-    expect(officer).toEqual(['case.events', 'case.events', 'case.list', 'case.list', 'case.read', 'case.read']);
+    // Its two actions' answers (accept, resolve), and twice each read (the loud API above and this test's).
+    expect(officer).toEqual(['case.action', 'case.action', 'case.events', 'case.events', 'case.list', 'case.list', 'case.read', 'case.read']);
     expect(entries.every((e) => e.caseIds.includes(caseId))).toBe(true);
   });
 
@@ -194,14 +194,28 @@ describe('out of the service', () => {
     const [body] = await eventually(async () => partnerBodies, (b) => b.length > 0, 20_000, 'the partner webhook');
     const message = JSON.parse(body!);
     expect(message.kind).toBe('disposal_result');
-    expect(message.body.result).toBe(redactText(`已与${NAME}（${PHONE}）当面沟通，油烟净化器已安装`));
+    expect(message.body.result).toBe(`已与王**（${PHONE_MASKED}）当面沟通，油烟净化器已安装`);
     expect(body).not.toContain(PHONE);
+    expect(body).not.toContain(NAME);
   });
 
-  it('a pino line with a citizen in it is masked by the logger itself', () => {
+  it('a pino line with a citizen in it, or a failed query carrying one, is masked by the logger itself', () => {
     const log = capturedLog();
     log.logger.info({ caseId: 'x', intake: { citizen: { name: NAME, phone: PHONE } }, phone: PHONE }, 'filed');
-    expect(log.lines[0]).not.toContain(PHONE);
-    expect(log.lines[0]).toContain('[masked]');
+    const failed = new DrizzleQueryError('insert into cases (view) values ($1)', [JSON.stringify({ citizen: { name: NAME, phone: PHONE } })], new Error('refused'));
+    log.logger.error({ caseId: 'x', err: failed }, 'the database refused the case');
+    expect(log.lines).toHaveLength(2);
+    for (const line of log.lines) {
+      expect(line).not.toContain(PHONE);
+      expect(line).toContain('[masked]');
+    }
+    expect(log.lines[1]).toContain('Failed query: insert into cases');
+  });
+
+  it('the tracking code is not shown to a reader who sees the citizen masked', async () => {
+    const full = (await env.request('GET', `/v1/cases/${caseId}`, { key: keys['officer@S1'] })).json().trackingCode as string;
+    const masked = (await env.request('GET', `/v1/cases/${caseId}`, { key: keys['reporter@S1'] })).json().trackingCode as string;
+    expect(full).toMatch(/^BN\w+$/);
+    expect(masked).toBe(`BN${'*'.repeat(full.length - 2)}`);
   });
 });

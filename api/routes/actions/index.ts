@@ -2,7 +2,7 @@
 
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { ActionType } from '../../../workflows/lifecycle.js';
-import { actOnCase, actorOf, present } from '../../cases.js';
+import { actOnCase, actorOf, readerOf, showCases } from '../../cases.js';
 import { actionSchema, bodyLimits, caseParams, caseSchema, errorAnswers, idempotencyHeader, noQuery } from '../../schemas.js';
 
 const actions: FastifyPluginAsyncZod = async (app) => {
@@ -31,7 +31,9 @@ const actions: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const view = await actOnCase(app.services, request.params.id, request.body, actorOf(request.principal!), request.headers['idempotency-key']);
-      return present(view, request.principal);
+      // The case after the action, as its actor may see it; an unmasked answer is audited like a read.
+      const [body] = await showCases(app.services, readerOf(request), 'case.action', [view]);
+      return body!;
     },
   );
 };

@@ -18,7 +18,7 @@ export const auditSchema = z
         principalId: z.string(),
         role: z.string(),
         unitPath: z.string(),
-        operation: z.string().describe('case.read, case.events or case.list'),
+        operation: z.string().describe('what showed the cases: case.read, case.events, case.list, case.file (a repeated filing) or case.action (an action\'s answer)'),
         caseIds: z.array(z.string()).describe('the cases whose citizen data the read showed unmasked'),
         requestId: z.string().optional(),
         ip: z.string().optional(),

@@ -31,7 +31,10 @@ const cases: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const { created, view } = await fileCase(app.services, request.body, request.principal!, request.headers['idempotency-key']);
-      return reply.code(created ? 201 : 200).send(present(view, request.principal));
+      if (created) return reply.code(201).send(present(view, request.principal));
+      // Filed before: the answer is a read of that case.
+      const [body] = await showCases(app.services, readerOf(request), 'case.file', [view]);
+      return reply.code(200).send(body!);
     },
   );
 
