@@ -55,6 +55,8 @@ export const READ_ACCESS = {
   // A case, its timeline and the lists: where the case lies or is handled.
   'case.read': { intake: ANYWHERE, desk: INSIDE, officer: INSIDE, supervisor: INSIDE, reporter: INSIDE },
   'case.list': { intake: ANYWHERE, desk: INSIDE, officer: INSIDE, supervisor: INSIDE, reporter: INSIDE },
+  // The live stream of case events (GET /v1/stream): what the lists show, as it happens.
+  'case.stream': { intake: ANYWHERE, desk: INSIDE, officer: INSIDE, supervisor: INSIDE, reporter: INSIDE },
   // The citizen's name and phone unmasked, and the text the case carries unredacted: only those who call
   // the citizen back — the channel that took the complaint, the desk that triages it, the squad's officers,
   // and the supervisor of the unit that handles it. A level above (a district watching its squads) sees
