@@ -37,10 +37,51 @@ function rowOf(view: CaseView): typeof cases.$inferInsert {
   };
 }
 
+/** The channel each committed case event is announced on, for the API's live stream (api/stream.ts). */
+export const CASE_EVENTS_CHANNEL = 'bangnong_case_events';
+
+/**
+ * What a case event's notification carries: what the stream shows and what deciding who may see it
+ * takes — never the citizen's data or any free text (titles, descriptions, payloads), so the stream needs
+ * no masking and a notification stays far below PostgreSQL's 8000-byte limit. The units, channel,
+ * deadline and overdue flag are the case's after the batch the event came in.
+ */
+export interface CaseEventNotice {
+  caseId: string;
+  seq: number;
+  type: string;
+  from: string | null;
+  to: string;
+  at: string;
+  assignedUnitPath: string;
+  squadPath: string | null;
+  channel: string;
+  overdue: boolean;
+  deadlineAt: string | null;
+}
+
+export function noticeOf(view: CaseView, event: { seq: number; type: string; from?: string | null; to: string; at: string }): CaseEventNotice {
+  return {
+    caseId: view.id,
+    seq: event.seq,
+    type: event.type,
+    from: event.from ?? null,
+    to: event.to,
+    at: event.at,
+    assignedUnitPath: view.assignedUnitPath,
+    squadPath: view.squadPath ?? null,
+    channel: view.channel,
+    overdue: view.overdue,
+    deadlineAt: view.deadlineAt ?? null,
+  };
+}
+
 /**
  * Writes a batch of a case's transitions as one statement (one round trip, atomic): its events, its
- * outbox messages and its row. Safe to repeat: events and messages are keyed, and the row only ever
- * moves forward. `sentInline` names, per message id, the inline sender that delivers it right after.
+ * outbox messages and its row, and a notification per event it newly recorded, which PostgreSQL
+ * delivers at commit. Safe to repeat: events and messages are keyed (a repeated event is neither
+ * written nor announced again), and the row only ever moves forward. `sentInline` names, per message
+ * id, the inline sender that delivers it right after.
  */
 export async function projectCase(
   db: Db,
@@ -72,6 +113,7 @@ export async function projectCase(
   const name = (k: keyof typeof r) => sql.identifier(cases[k].name);
   const value = (k: keyof typeof r) => (k === 'view' ? sql`${JSON.stringify(r.view)}::jsonb` : sql`${r[k]}`);
   const updated = columns.filter((k) => !FIXED_AT_INTAKE.has(k));
+  const notices = input.events.map((e) => ({ seq: e.seq, notice: JSON.stringify(noticeOf(input.snapshot, e)) }));
   await db.execute(sql`
     with ev as (
       insert into case_events (case_id, seq, type, actor, at, from_state, to_state, payload)
@@ -79,18 +121,25 @@ export async function projectCase(
       from jsonb_to_recordset(${JSON.stringify(events)}::jsonb)
         as x(case_id text, seq int, type text, actor jsonb, at timestamptz, from_state text, to_state text, payload jsonb)
       on conflict do nothing
+      returning seq
     ), msg as (
       insert into notifications (id, case_id, recipient, "to", kind, body, sent_at, attempts, sender)
       select id, case_id, recipient, "to", kind, body, sent_at, case when sent_at is null then 0 else 1 end, sender
       from jsonb_to_recordset(${JSON.stringify(messages)}::jsonb)
         as x(id text, case_id text, recipient text, "to" text, kind text, body jsonb, sent_at timestamptz, sender text)
       on conflict do nothing
+    ), row as (
+      insert into cases (${sql.join(columns.map(name), sql`, `)}, projected_at)
+      values (${sql.join(columns.map(value), sql`, `)}, now())
+      on conflict (id) do update set
+        ${sql.join(updated.map((k) => sql`${name(k)} = excluded.${name(k)}`), sql`, `)}, projected_at = excluded.projected_at
+      where cases.version < excluded.version
     )
-    insert into cases (${sql.join(columns.map(name), sql`, `)}, projected_at)
-    values (${sql.join(columns.map(value), sql`, `)}, now())
-    on conflict (id) do update set
-      ${sql.join(updated.map((k) => sql`${name(k)} = excluded.${name(k)}`), sql`, `)}, projected_at = excluded.projected_at
-    where cases.version < excluded.version`);
+    select pg_notify(${CASE_EVENTS_CHANNEL}, notice)
+    from (
+      select n.notice from ev join jsonb_to_recordset(${JSON.stringify(notices)}::jsonb) as n(seq int, notice text) using (seq)
+      order by seq
+    ) announced`);
 }
 
 /** Columns a case keeps from its intake: the update of a later projection leaves them. */
@@ -108,6 +157,30 @@ export async function getCaseByTrackingCode(db: Db, { trackingCode }: { tracking
 
 export async function listCaseEvents(db: Db, { caseId }: { caseId: string }): Promise<CaseEventRow[]> {
   return db.select().from(caseEvents).where(eq(caseEvents.caseId, caseId)).orderBy(asc(caseEvents.seq));
+}
+
+/**
+ * The notices of events recorded after a given one (by time, then case and seq), oldest first, of cases
+ * that lie or are handled in `unit` (the city's: all): what a live stream missed while its client was
+ * away. An event recorded late with an earlier time than the given one is not among them.
+ */
+export async function listCaseEventNoticesAfter(
+  db: Db,
+  { after, unit, limit }: { after: { caseId: string; seq: number }; unit?: { id: string; kind: 'city' | 'district' | 'squad'; path: string }; limit: number },
+): Promise<CaseEventNotice[]> {
+  const [last] = await db.select({ at: caseEvents.at }).from(caseEvents).where(and(eq(caseEvents.caseId, after.caseId), eq(caseEvents.seq, after.seq)));
+  if (!last) return [];
+  const handledIn = (path: string) => or(eq(cases.assignedUnitPath, path), sql`${cases.assignedUnitPath} like ${`${path}/%`}`);
+  const inUnit =
+    unit?.kind === 'district' ? or(eq(cases.districtId, unit.id), handledIn(unit.path)) : unit?.kind === 'squad' ? or(eq(cases.squadId, unit.id), handledIn(unit.path)) : undefined;
+  const rows = await db
+    .select({ event: caseEvents, view: cases.view })
+    .from(caseEvents)
+    .innerJoin(cases, eq(cases.id, caseEvents.caseId))
+    .where(and(sql`(${caseEvents.at}, ${caseEvents.caseId}, ${caseEvents.seq}) > (${last.at}, ${after.caseId}, ${after.seq})`, inUnit))
+    .orderBy(asc(caseEvents.at), asc(caseEvents.caseId), asc(caseEvents.seq))
+    .limit(limit);
+  return rows.map(({ event: e, view }) => noticeOf(view, { seq: e.seq, type: e.type, from: e.fromState, to: e.toState, at: new Date(e.at).toISOString() }));
 }
 
 export interface CaseFilter {
