@@ -3,7 +3,7 @@
 // PostgreSQL, one worker, the API and this load generator.
 //
 //   ./bangnong bench                 all benchmarks
-//   ./bangnong bench intake list     only those named (intake, lifecycle, latency, list, deadlines)
+//   ./bangnong bench intake list     only those named (intake, lifecycle, latency, list, deadlines, stats)
 //   BENCH_SCALE=0.2 ./bangnong bench  smaller counts, for a quick look
 
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -249,6 +249,55 @@ async function benchList(stack: Stack) {
   });
 }
 
+async function benchStats(stack: Stack) {
+  const count = n(100_000);
+  const { seconds } = await timed(async () => {
+    await seedCases(stack.database.sql, count);
+    // Each seeded case's timeline so far: filed, then one move per state up to the one it is in.
+    await stack.database.sql`
+      insert into case_events (case_id, seq, type, actor, at, from_state, to_state, payload)
+      select c.id, m.seq, 'bench', '{"id":"bench","role":"system"}'::jsonb, c.created_at + (m.seq - 1) * (interval '1 hour' + (hashtext(c.id) & 255) * interval '1 minute'),
+             m.from_state, m.to_state, '{}'::jsonb
+      from cases c
+      cross join lateral (values (1, null, 'triage'), (2, 'triage', 'dispatched'), (3, 'dispatched', 'investigating'), (4, 'investigating', 'escalated'), (5, 'escalated', 'resolved'))
+        as m(seq, from_state, to_state)
+      where c.id like 'seed%'
+        and m.seq <= array_position(array['triage','dispatched','investigating','escalated','resolved'], c.state)
+      on conflict do nothing`;
+    await stack.database.sql`analyze case_events`;
+  });
+  const figures: Record<string, number> = { cases: count, 'seeded in s': round(seconds) };
+  let worst = 0;
+  // The dashboard's first load, for the city and for one district.
+  for (const [name, url] of [
+    ['overview city', '/v1/stats/overview'],
+    ['overview district', '/v1/stats/overview?unit=310112'],
+    ['matrix district×category', '/v1/stats/matrix?rows=district&cols=category'],
+    ['matrix squad×week district', '/v1/stats/matrix?rows=squad&cols=week&unit=310112'],
+    ['satisfaction by district', '/v1/stats/satisfaction?by=district'],
+    ['trend ±8 weeks', `/v1/stats/trend?around=${new Date().toISOString().slice(0, 10)}&weeks=8`],
+  ] as const) {
+    for (let i = 0; i < 5; i++) await call(stack, 'GET', url, stack.keys.supervisor);
+    const latencies: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      const t = performance.now();
+      const res = await call(stack, 'GET', url, stack.keys.supervisor);
+      latencies.push(performance.now() - t);
+      if (res.status !== 200) throw new Error(`${url}: ${res.status} ${JSON.stringify(res.json)}`);
+    }
+    const p95 = percentile(latencies, 95);
+    worst = Math.max(worst, p95);
+    figures[`${name} p50 ms`] = round(percentile(latencies, 50), 1);
+    figures[`${name} p95 ms`] = round(p95, 1);
+  }
+  record({
+    name: 'statistics dashboard',
+    figures,
+    target: 'each view p95 ≤ 500 ms over 100,000 cases',
+    met: worst <= 500 && count >= 100_000,
+  });
+}
+
 async function benchDeadlines(stack: Stack, client: Client) {
   // Cases are started straight on Temporal (what intake does, minus HTTP) so 10,000 fit in the window.
   const count = n(10_000);
@@ -334,6 +383,7 @@ async function main() {
     if (wanted('latency')) await benchLatency(stack, workstationId);
     if (wanted('deadlines')) await benchDeadlines(stack, client);
     if (wanted('list')) await benchList(stack);
+    if (wanted('stats')) await benchStats(stack);
     await client.connection.close();
   } finally {
     await stack.close();

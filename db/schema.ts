@@ -149,6 +149,9 @@ export const cases = pgTable(
     index('cases_deadline_idx').on(t.deadlineAt, t.id),
     index('cases_state_idx').on(t.state, t.deadlineAt),
     index('cases_created_idx').on(t.createdAt),
+    // The dashboard of a district or squad over a period (GET /v1/stats/*): its cases filed in the period.
+    index('cases_district_created_idx').on(t.districtId, t.createdAt),
+    index('cases_squad_created_idx').on(t.squadId, t.createdAt),
   ],
 );
 
@@ -165,7 +168,12 @@ export const caseEvents = pgTable(
     toState: text('to_state').notNull(),
     payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
   },
-  (t) => [primaryKey({ columns: [t.caseId, t.seq] })],
+  (t) => [
+    primaryKey({ columns: [t.caseId, t.seq] }),
+    // Stage times read only the events that change the state, in order per case: this index alone
+    // answers them (an index-only scan, already sorted for the window), without the payloads.
+    index('case_events_moves_idx').on(t.caseId, t.seq, t.at, t.toState).where(sql`${t.fromState} is distinct from ${t.toState}`),
+  ],
 );
 
 /** The outbox: written with the transition that caused it, delivered by the notification activity. */

@@ -1,0 +1,3 @@
+CREATE INDEX "case_events_moves_idx" ON "case_events" USING btree ("case_id","seq","at","to_state") WHERE "case_events"."from_state" is distinct from "case_events"."to_state";--> statement-breakpoint
+CREATE INDEX "cases_district_created_idx" ON "cases" USING btree ("district_id","created_at");--> statement-breakpoint
+CREATE INDEX "cases_squad_created_idx" ON "cases" USING btree ("squad_id","created_at");
