@@ -129,6 +129,7 @@ export default fp(
           { name: 'organisation', description: 'The units (city, districts, squads) and the community workstations.' },
           { name: 'citizen', description: 'A case followed by its tracking code, without a key and without personal data, and the citizen\'s rating.' },
           { name: 'keys', description: 'Principals and their API keys, for administrators: create, list, rotate, revoke (a revoked key is refused at once on every instance).' },
+          { name: 'console', description: 'The console\'s session (sign in once with a key, kept in an HttpOnly cookie; sign out) and who the caller is.' },
           { name: 'audit', description: 'Who read citizens\' names and phones unmasked: for supervisors and administrators.' },
         ],
         components: {

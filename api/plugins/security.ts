@@ -26,9 +26,10 @@ export interface SecurityOptions {
   corsOrigins?: string[];
 }
 
-/** Routes no limit applies to: probes, metrics scrapes and the API description. */
-const UNLIMITED = /^\/(healthz|readyz|metrics|openapi\.json|docs)(\/|$)/;
+/** Routes no limit applies to: probes, metrics scrapes, the API description and the console's static files. */
+const UNLIMITED = /^\/(healthz|readyz|metrics|openapi\.json|docs|console)(\/|$)/;
 const DOCS = /^\/docs(\/|$)/;
+const CONSOLE = /^\/console(\/|$)/;
 
 // A JSON answer loads nothing, runs nothing and is framed by no one.
 const API_CSP = { 'default-src': ["'none'"], 'base-uri': ["'none'"], 'form-action': ["'none'"], 'frame-ancestors': ["'none'"] };
@@ -49,6 +50,22 @@ const DOCS_CSP = {
   'style-src': ["'self'", "'unsafe-inline'"],
 };
 
+// The console (/console): its scripts, styles and data come from this server only, and it runs no inline
+// script or style; ECharts draws on a canvas and the page may show data: images.
+const CONSOLE_CSP = {
+  'default-src': ["'self'"],
+  'base-uri': ["'self'"],
+  'connect-src': ["'self'"],
+  'font-src': ["'self'"],
+  'form-action': ["'self'"],
+  'frame-ancestors': ["'none'"],
+  'img-src': ["'self'", 'data:'],
+  'object-src': ["'none'"],
+  'script-src': ["'self'"],
+  'script-src-attr': ["'none'"],
+  'style-src': ["'self'"],
+};
+
 const WINDOW_MS = 60_000;
 
 const bearer = (request: FastifyRequest): string | undefined => {
@@ -64,6 +81,7 @@ export default fp<SecurityOptions>(
       const response = route.schema?.response as Record<string, unknown> | undefined;
       if (route.schema?.body && response) for (const status of [413, 415]) response[status] ??= errorSchema;
       if (DOCS.test(route.url)) route.helmet = { contentSecurityPolicy: { useDefaults: false, directives: DOCS_CSP } };
+      if (CONSOLE.test(route.url)) route.helmet = { contentSecurityPolicy: { useDefaults: false, directives: CONSOLE_CSP } };
       // CORS's preflight route needs no key: the browser sends none with it.
       if (route.method === 'OPTIONS' && route.url === '*') route.config = { ...route.config, public: true };
     });

@@ -1,0 +1,80 @@
+// The console's shell: sign in, the header (who, language, sign out), and hash routes to its pages.
+// The server stays the source of truth: every page shows what the API answers, and acts through it.
+
+import { ApiError, api } from './api.js';
+import { el, replace } from './dom.js';
+import { currentLanguage, loadCatalogues, setLanguage, t, term } from './i18n.js';
+import { renderCase } from './views/case.js';
+import { renderDashboard } from './views/dashboard.js';
+import { renderSignIn } from './views/signin.js';
+
+const root = document.getElementById('root');
+let me;
+
+const ROUTES = [
+  [/^#\/cases\/([^/]+)$/, (view, [, id]) => renderCase(view, me, decodeURIComponent(id))],
+  [/^#?\/?$/, (view) => renderDashboard(view, me)],
+];
+
+async function signedIn(who) {
+  me = who;
+  await show();
+}
+
+async function signOut() {
+  await api('DELETE', '/v1/session').catch(() => undefined);
+  me = undefined;
+  location.hash = '';
+  await show();
+}
+
+function header() {
+  const languages = el('div', { class: 'languages', role: 'group', 'aria-label': t('language.label') },
+    ['zh-CN', 'en'].map((lang) =>
+      el('button', { type: 'button', class: 'link', 'aria-pressed': String(lang === currentLanguage()), 'data-lang': lang, onclick: () => { setLanguage(lang); void show(); } }, t(`language.${lang}`))));
+  return el('header', { class: 'top' },
+    el('a', { class: 'brand', href: '#/' }, t('app.name')),
+    el('nav', {}, el('a', { href: '#/', id: 'nav-dashboard' }, t('nav.dashboard'))),
+    el('div', { class: 'who', id: 'who' },
+      el('span', { class: 'who-name' }, me.name),
+      el('span', { class: 'who-role' }, term('role', me.role)),
+      el('span', { class: 'who-unit' }, me.unit.name)),
+    languages,
+    el('button', { type: 'button', id: 'sign-out', onclick: () => void signOut() }, t('session.signOut')));
+}
+
+async function show() {
+  document.title = t('app.title');
+  if (!me) {
+    replace(root, renderSignIn(signedIn));
+    return;
+  }
+  const view = el('section', { class: 'view' });
+  replace(root, header(), view);
+  const hash = location.hash || '#/';
+  const [pattern, render] = ROUTES.find(([p]) => p.test(hash)) ?? [];
+  try {
+    if (render) await render(view, hash.match(pattern));
+    else replace(view, el('p', { class: 'error' }, t('error.notFound')));
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) {
+      me = undefined;
+      await show();
+      return;
+    }
+    replace(view, el('p', { class: 'error', role: 'alert' }, err instanceof ApiError ? err.message : t('error.unexpected')));
+  }
+}
+
+async function start() {
+  await loadCatalogues();
+  try {
+    me = await api('GET', '/v1/me');
+  } catch (err) {
+    if (!(err instanceof ApiError && err.status === 401)) console.error(err);
+  }
+  window.addEventListener('hashchange', () => void show());
+  await show();
+}
+
+void start();

@@ -1,0 +1,44 @@
+// The browser the console's tests drive: Debian's chromium (with the Noto CJK fonts, so Chinese renders
+// as text and not boxes), installed with apt the first time it is missing, and driven by playwright-core
+// through its executable — no browser download from a CDN.
+
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { type Browser, chromium } from 'playwright-core';
+
+export const CHROMIUM = '/usr/bin/chromium';
+const PACKAGES = ['chromium', 'fonts-noto-cjk'];
+
+const installed = (pkg: string) => {
+  try {
+    return execFileSync('dpkg-query', ['-W', '-f=${Status}', pkg], { encoding: 'utf8' }).includes('install ok installed');
+  } catch {
+    return false;
+  }
+};
+
+/** Installs chromium and the CJK fonts when missing; refreshes apt's lists only if the first try fails. */
+export function ensureChromium(): void {
+  const missing = PACKAGES.filter((p) => !installed(p));
+  if (missing.length === 0 && existsSync(CHROMIUM)) return;
+  console.log(`[browser tests] installing ${missing.join(' and ')} with apt-get (once; a minute or two)…`);
+  const install = () => execFileSync('apt-get', ['install', '-y', '--no-install-recommends', ...PACKAGES], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  try {
+    install();
+  } catch {
+    try {
+      execFileSync('apt-get', ['update'], { stdio: 'inherit' });
+      install();
+    } catch (err) {
+      throw new Error(`the browser tests need Debian's ${PACKAGES.join(' and ')}: install them with \`apt-get install -y --no-install-recommends ${PACKAGES.join(' ')}\` (as root) and run again`, { cause: err });
+    }
+  }
+}
+
+export async function launchChromium(): Promise<Browser> {
+  ensureChromium();
+  const args = ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+  // Chromium's sandbox refuses to start as root (in containers, CI).
+  if (process.getuid?.() === 0) args.push('--no-sandbox');
+  return chromium.launch({ executablePath: CHROMIUM, args });
+}
