@@ -12,19 +12,23 @@ import type { JwtSettings } from '../platform/config.js';
 import type { OrgDirectory } from './org.js';
 import authentication from './plugins/authentication.js';
 import authorization from './plugins/authorization.js';
+import consolePlugin from './plugins/console.js';
 import docs from './plugins/docs.js';
 import errors from './plugins/errors.js';
 import input from './plugins/input.js';
 import metrics from './plugins/metrics.js';
 import security, { type SecurityOptions } from './plugins/security.js';
 import services from './plugins/services.js';
+import session from './plugins/session.js';
 import actionRoutes from './routes/actions/index.js';
 import auditRoutes from './routes/audit/index.js';
 import caseRoutes from './routes/cases/index.js';
 import healthRoutes from './routes/health/index.js';
 import keyRoutes from './routes/keys/index.js';
 import orgRoutes from './routes/org/index.js';
+import sessionRoutes from './routes/session/index.js';
 import statsRoutes from './routes/stats/index.js';
+import streamRoutes from './routes/stream/index.js';
 import trackingRoutes from './routes/tracking/index.js';
 
 export interface AppDeps {
@@ -46,6 +50,9 @@ export async function buildApp(app: FastifyInstance, deps: AppDeps): Promise<voi
   // Shared concerns first: their hooks and handlers then apply to every route registered after them.
   await app.register(input);
   await app.register(errors);
+  // The console's cookie becomes a Bearer key before anything reads the key: the rate limits count it
+  // against the key, and authentication has one code path.
+  await app.register(session);
   // Before authentication: a refused request costs no key lookup, and every answer has its headers.
   await app.register(security, deps.security ?? {});
   await app.register(authentication, { db: deps.db, org: deps.org, jwt: deps.jwt });
@@ -62,4 +69,7 @@ export async function buildApp(app: FastifyInstance, deps: AppDeps): Promise<voi
   await app.register(trackingRoutes);
   await app.register(keyRoutes);
   await app.register(auditRoutes);
+  await app.register(streamRoutes);
+  await app.register(sessionRoutes);
+  await app.register(consolePlugin);
 }

@@ -142,8 +142,40 @@ describe('the API answers the table for every route and action', () => {
     await matrix('case.list', (k, r) => env.request('GET', `/v1/cases?unit=${unitFor(r)}`, { key: k }), [200]);
   });
 
+  it('GET /v1/stream (case.stream)', async () => {
+    // A stream stays open: the answer is its status, read as soon as the headers come.
+    const address = await env.app.listen({ port: 0, host: '127.0.0.1' });
+    await matrix(
+      'case.stream',
+      async (k, r) => {
+        const abort = new AbortController();
+        const res = await fetch(`${address}/v1/stream?unit=${unitFor(r)}`, { headers: { authorization: `Bearer ${k}` }, signal: abort.signal });
+        const body = res.status === 200 ? '' : await res.text();
+        abort.abort();
+        return { statusCode: res.status, body };
+      },
+      [200],
+    );
+  });
+
   it('GET /v1/stats (stats.read)', async () => {
     await matrix('stats.read', (k, r) => env.request('GET', `/v1/stats?unit=${unitFor(r)}`, { key: k }), [200]);
+  });
+
+  it('GET /v1/stats/overview (stats.read)', async () => {
+    await matrix('stats.read', (k, r) => env.request('GET', `/v1/stats/overview?unit=${unitFor(r)}`, { key: k }), [200]);
+  });
+
+  it('GET /v1/stats/matrix (stats.read)', async () => {
+    await matrix('stats.read', (k, r) => env.request('GET', `/v1/stats/matrix?rows=squad&cols=week&unit=${unitFor(r)}`, { key: k }), [200]);
+  });
+
+  it('GET /v1/stats/satisfaction (stats.read)', async () => {
+    await matrix('stats.read', (k, r) => env.request('GET', `/v1/stats/satisfaction?by=squad&unit=${unitFor(r)}`, { key: k }), [200]);
+  });
+
+  it('GET /v1/stats/trend (stats.read)', async () => {
+    await matrix('stats.read', (k, r) => env.request('GET', `/v1/stats/trend?around=2026-11-20&weeks=4&unit=${unitFor(r)}`, { key: k }), [200]);
   });
 
   it('GET /v1/audit (audit.read)', async () => {
