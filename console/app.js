@@ -4,6 +4,7 @@
 import { ApiError, api } from './api.js';
 import { el, replace } from './dom.js';
 import { currentLanguage, loadCatalogues, setLanguage, t, term } from './i18n.js';
+import { liveIndicator, startLive, stopLive } from './live.js';
 import { renderCase } from './views/case.js';
 import { renderDashboard } from './views/dashboard.js';
 import { renderSignIn } from './views/signin.js';
@@ -13,15 +14,17 @@ let me;
 
 const ROUTES = [
   [/^#\/cases\/([^/]+)$/, (view, [, id]) => renderCase(view, me, decodeURIComponent(id))],
-  [/^#?\/?$/, (view) => renderDashboard(view, me)],
+  [/^#?\/?(\?.*)?$/, (view) => renderDashboard(view, me)],
 ];
 
 async function signedIn(who) {
   me = who;
+  startLive();
   await show();
 }
 
 async function signOut() {
+  stopLive();
   await api('DELETE', '/v1/session').catch(() => undefined);
   me = undefined;
   location.hash = '';
@@ -39,6 +42,7 @@ function header() {
       el('span', { class: 'who-name' }, me.name),
       el('span', { class: 'who-role' }, term('role', me.role)),
       el('span', { class: 'who-unit' }, me.unit.name)),
+    liveIndicator(),
     languages,
     el('button', { type: 'button', id: 'sign-out', onclick: () => void signOut() }, t('session.signOut')));
 }
@@ -58,6 +62,7 @@ async function show() {
     else replace(view, el('p', { class: 'error' }, t('error.notFound')));
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) {
+      stopLive();
       me = undefined;
       await show();
       return;
@@ -74,6 +79,7 @@ async function start() {
     if (!(err instanceof ApiError && err.status === 401)) console.error(err);
   }
   window.addEventListener('hashchange', () => void show());
+  if (me) startLive();
   await show();
 }
 

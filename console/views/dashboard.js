@@ -1,8 +1,15 @@
-// 总览: the overdue cases of the viewer's unit, most late first, and the cases by category.
+// 总览: the viewer's unit at a glance. One filter (unit, category, channel, period; in the hash's query)
+// narrows every panel: the overdue cases most late first, the headline figures, the heat table of units ×
+// categories, the map of the districts, the weekly trend, the time in each stage, satisfaction by unit,
+// and the weeks before and after a chosen date.
 
 import { api } from '../api.js';
 import { el, replace } from '../dom.js';
 import { duration, t, term } from '../i18n.js';
+import {
+  categoryChart, disposeCharts, districtMap, heatTable, keyFigures, satisfactionChart, stageChart, trendPanel, weeklyChart,
+} from './dashboard-charts.js';
+import { apiQuery, filterForm, readFilter, shanghaiToday, unitsBelow, writeFilter } from './dashboard-filters.js';
 
 function overdueTable(cases, now) {
   if (cases.length === 0) return el('p', { class: 'empty' }, t('dashboard.noOverdue'));
@@ -18,37 +25,89 @@ function overdueTable(cases, now) {
     el('tbody', {}, rows));
 }
 
-function categoryChart(container, stats) {
-  const groups = stats.groups.filter((g) => g.total > 0);
-  if (!window.echarts || groups.length === 0) {
-    container.append(el('p', { class: 'empty' }, t('dashboard.noCases')));
-    return;
-  }
-  const chart = window.echarts.init(container, undefined, { renderer: 'canvas' });
-  chart.setOption({
-    animation: false,
-    grid: { left: 8, right: 16, top: 8, bottom: 36, containLabel: true },
-    xAxis: { type: 'value', minInterval: 1 },
-    yAxis: { type: 'category', inverse: true, data: groups.map((g) => term('category', g.key ?? 'unknown')) },
-    series: [
-      { name: t('dashboard.total'), type: 'bar', data: groups.map((g) => g.total), itemStyle: { color: '#2f6fb3' } },
-      { name: t('dashboard.overdue'), type: 'bar', data: groups.map((g) => g.overdue), itemStyle: { color: '#c0392b' } },
-    ],
-    legend: { bottom: 0 },
-  });
-  new ResizeObserver(() => chart.resize()).observe(container);
-}
+// Live (console/live.js): any case event refetches the overdue list shown, once a burst has settled.
+let liveRefresh;
+window.addEventListener('bangnong:case-event', () => {
+  clearTimeout(liveRefresh);
+  liveRefresh = setTimeout(async () => {
+    if (!document.getElementById('panel-overdue')) return;
+    const list = await api('GET', `/v1/cases?${apiQuery(readFilter(), { overdue: true, limit: 100 })}`).catch(() => undefined);
+    if (list) document.getElementById('panel-overdue')?.lastElementChild?.replaceWith(overdueTable(list.cases, Date.now()));
+  }, 500);
+});
+
+const panel = (id, title, ...children) => el('section', { class: 'panel', id: `panel-${id}` }, el('h2', {}, title), ...children);
+const chartBox = (id, label) => el('div', { class: 'chart', id, role: 'img', 'aria-label': label });
 
 export async function renderDashboard(view, me) {
-  const [list, stats] = await Promise.all([
-    api('GET', '/v1/cases?overdue=true&limit=100'),
-    me.may['stats.read'] ? api('GET', '/v1/stats?by=category') : undefined,
+  disposeCharts();
+  const filter = readFilter();
+  const mayStats = Boolean(me.may['stats.read']);
+  const [list, unitList] = await Promise.all([
+    api('GET', `/v1/cases?${apiQuery(filter, { overdue: true, limit: 100 })}`),
+    mayStats ? api('GET', '/v1/units') : undefined,
   ]);
-  const chart = el('div', { class: 'chart', id: 'category-chart', role: 'img', 'aria-label': t('dashboard.byCategory') });
+  const overduePanel = panel('overdue', t('dashboard.overdueTitle'), overdueTable(list.cases, Date.now()));
+  if (!mayStats) {
+    replace(view, el('h1', {}, t('nav.dashboard')), el('div', { class: 'panels' }, overduePanel));
+    return;
+  }
+
+  const units = unitsBelow(unitList.units, me);
+  const byId = new Map(unitList.units.map((u) => [u.id, u]));
+  const unitName = (id) => byId.get(id)?.name ?? id;
+  const scope = (filter.unit && byId.get(filter.unit)) || me.unit;
+  // A city sees its districts, a district its squads.
+  const rows = scope.kind === 'city' ? 'district' : 'squad';
+  const around = filter.around ?? shanghaiToday();
+  const [overview, heat, districts, weekly, satisfaction, trend] = await Promise.all([
+    api('GET', `/v1/stats/overview?${apiQuery(filter)}`),
+    api('GET', `/v1/stats/matrix?${apiQuery(filter, { rows, cols: 'category' })}`),
+    rows === 'district' ? undefined : api('GET', `/v1/stats/matrix?${apiQuery(filter, { rows: 'district', cols: 'category' })}`),
+    api('GET', `/v1/stats/matrix?${apiQuery(filter, { rows: 'district', cols: 'week' })}`),
+    api('GET', `/v1/stats/satisfaction?${apiQuery(filter, { by: rows })}`),
+    api('GET', `/v1/stats/trend?${apiQuery(filter, { around, weeks: 8 }, { period: false })}`),
+  ]);
+
+  const charts = {
+    category: chartBox('category-chart', t('dashboard.byCategory')),
+    map: chartBox('district-map', t('dashboard.map.title')),
+    weekly: chartBox('weekly-chart', t('dashboard.weekly.title')),
+    stage: chartBox('stage-chart', t('dashboard.stage.title')),
+    satisfaction: chartBox('satisfaction-chart', t('dashboard.satisfaction.title')),
+    trend: chartBox('trend-chart', t('dashboard.trend.title')),
+  };
+  const aroundInput = el('input', { id: 'trend-around', name: 'around', type: 'date', value: around, required: true });
+  const aroundForm = el('form', { class: 'trend-form', id: 'trend-form' },
+    el('label', { for: 'trend-around' }, t('dashboard.trend.around')), aroundInput,
+    el('button', { type: 'submit' }, t('dashboard.trend.show')));
+  aroundForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    if (aroundInput.value) writeFilter({ ...filter, around: aroundInput.value });
+  });
+  const trendSummary = el('div', { class: 'trend-numbers' });
+
   replace(view,
     el('h1', {}, t('nav.dashboard')),
+    filterForm(filter, units, me),
+    keyFigures(overview),
     el('div', { class: 'panels' },
-      el('section', { class: 'panel' }, el('h2', {}, t('dashboard.overdueTitle')), overdueTable(list.cases, Date.now())),
-      stats ? el('section', { class: 'panel' }, el('h2', {}, t('dashboard.byCategory')), chart) : undefined));
-  if (stats) categoryChart(chart, stats);
+      overduePanel,
+      panel('category', t('dashboard.byCategory'), charts.category)),
+    el('div', { class: 'panels panels-even' },
+      panel('heat', t('dashboard.heat.title', { rows: t(`dashboard.heat.rows.${rows}`) }), heatTable(heat, unitName)),
+      panel('map', t('dashboard.map.title'), charts.map)),
+    el('div', { class: 'panels panels-even' },
+      panel('weekly', t('dashboard.weekly.title'), charts.weekly),
+      panel('stage', t('dashboard.stage.title'), charts.stage)),
+    el('div', { class: 'panels panels-even' },
+      panel('satisfaction', t('dashboard.satisfaction.title', { rows: t(`dashboard.heat.rows.${rows}`) }), charts.satisfaction),
+      panel('trend', t('dashboard.trend.title'), aroundForm, trendSummary, charts.trend)));
+
+  categoryChart(charts.category, heat);
+  weeklyChart(charts.weekly, weekly);
+  stageChart(charts.stage, overview);
+  satisfactionChart(charts.satisfaction, satisfaction, unitName);
+  trendPanel(charts.trend, trendSummary, trend);
+  await districtMap(charts.map, districts ?? heat, unitName);
 }
