@@ -22,12 +22,16 @@ export function ensureChromium(): void {
   const missing = PACKAGES.filter((p) => !installed(p));
   if (missing.length === 0 && existsSync(CHROMIUM)) return;
   console.log(`[browser tests] installing ${missing.join(' and ')} with apt-get (once; a minute or two)…`);
-  const install = () => execFileSync('apt-get', ['install', '-y', '--no-install-recommends', ...PACKAGES], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  // Browser test files run side by side: each waits for dpkg's lock rather than failing on it, and the
+  // later ones find the packages installed.
+  const apt = (...args: string[]) =>
+    execFileSync('apt-get', ['-o', 'DPkg::Lock::Timeout=600', ...args], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  const install = () => apt('install', '-y', '--no-install-recommends', ...PACKAGES);
   try {
     install();
   } catch {
     try {
-      execFileSync('apt-get', ['update'], { stdio: 'inherit' });
+      apt('update');
       install();
     } catch (err) {
       throw new Error(`the browser tests need Debian's ${PACKAGES.join(' and ')}: install them with \`apt-get install -y --no-install-recommends ${PACKAGES.join(' ')}\` (as root) and run again`, { cause: err });
