@@ -150,6 +150,7 @@ async function main() {
     '',
     'Bangnong is up.',
     `  API            ${apiUrl}`,
+    `  Console        ${apiUrl}/console/   (sign in with a key below)`,
     `  API docs       ${apiUrl}/docs   (OpenAPI: ${apiUrl}/openapi.json)`,
     `  Temporal UI    ${temporalUi ?? '(external cluster: ' + temporalAddress + ')'}`,
     `  Temporal       ${temporalAddress}, namespace ${config.TEMPORAL_NAMESPACE}, task queue ${config.TEMPORAL_TASK_QUEUE}`,
