@@ -4,19 +4,13 @@
 // the dashboard, a case that falls overdue appears without a reload. Screenshots of the case page at a
 // desk's and a phone's width go to .data/test-artifacts/case-*.png for a person to look at.
 
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Policy } from '../../domain/policy.js';
-import { REPO_ROOT } from '../../platform/config.js';
 import { caseClient } from '../lifecycle.helpers.js';
 import { type TestEnv, createTestEnv, defaultPolicy } from '../support.js';
-import { launchChromium } from './chromium.js';
+import { PHONE, consoleContext, screenshots, serveConsole } from './chromium.js';
 
-const ARTIFACTS = path.join(REPO_ROOT, '.data', 'test-artifacts');
-const DESK = { width: 1440, height: 900 };
-const PHONE = { width: 390, height: 844 };
 /** How long the page may take to show what the stream told it. */
 const LIVE_MS = 8_000;
 
@@ -37,11 +31,7 @@ beforeAll(async () => {
   const policy = defaultPolicy();
   // Urgent complaints are due for triage within two seconds: one filed while the dashboard is open falls overdue there.
   env = await createTestEnv('console_case', { policy: { ...policy, urgent: { triage: '2s' } } satisfies Policy });
-  const [launched] = await Promise.all([launchChromium(), env.app.listen({ port: 0, host: '127.0.0.1' })]);
-  browser = launched;
-  const address = env.app.server.address();
-  base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  mkdirSync(ARTIFACTS, { recursive: true });
+  ({ browser, base } = await serveConsole(env));
 
   c = caseClient(env);
   const stations = (await env.request('GET', `/v1/workstations?district=${encodeURIComponent('闵行区')}`)).json().workstations as Workstation[];
@@ -63,7 +53,7 @@ afterAll(async () => {
   await env?.close();
 });
 
-const shot = (page: Page, name: string) => page.screenshot({ path: path.join(ARTIFACTS, `case-${name}.png`), fullPage: true });
+const shot = screenshots('case');
 
 async function signedIn(context: BrowserContext): Promise<{ page: Page; errors: string[] }> {
   const page = await context.newPage();
@@ -79,7 +69,7 @@ async function signedIn(context: BrowserContext): Promise<{ page: Page; errors: 
 }
 
 it('When a district supervisor reassigns a dispatched case through its form, then the page shows the new squad, and an officer\'s action appears without a reload', async () => {
-  const context = await browser.newContext({ viewport: DESK, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+  const context = await consoleContext(browser);
   const { page, errors } = await signedIn(context);
   expect(await page.locator('#live').textContent()).toBe('实时');
 
@@ -129,7 +119,7 @@ it('When a district supervisor reassigns a dispatched case through its form, the
 });
 
 it('When a case falls overdue while the dashboard is open, then it appears in the overdue list without a reload', async () => {
-  const context = await browser.newContext({ viewport: DESK, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+  const context = await consoleContext(browser);
   const { page, errors } = await signedIn(context);
   await page.locator('#panel-overdue').waitFor();
   const late = await c.file({ title: '工地夜间施工', urgent: true, category: 'night_construction_noise', workstationId: stationA.id });

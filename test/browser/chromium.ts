@@ -3,8 +3,11 @@
 // through its executable — no browser download from a CDN.
 
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { type Browser, chromium } from 'playwright-core';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
+import { REPO_ROOT } from '../../platform/config.js';
+import type { TestEnv } from '../support.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 const PACKAGES = ['chromium', 'fonts-noto-cjk'];
@@ -46,3 +49,26 @@ export async function launchChromium(): Promise<Browser> {
   if (process.getuid?.() === 0) args.push('--no-sandbox');
   return chromium.launch({ executablePath: CHROMIUM, args });
 }
+
+/** The two screens the console is made for. */
+export const DESK = { width: 1440, height: 900 };
+export const PHONE = { width: 390, height: 844 };
+
+const ARTIFACTS = path.join(REPO_ROOT, '.data', 'test-artifacts');
+
+/** Saves full-page screenshots as `.data/test-artifacts/<prefix>-<name>.png`. */
+export function screenshots(prefix: string): (page: Page, name: string) => Promise<Buffer> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  return (page, name) => page.screenshot({ path: path.join(ARTIFACTS, `${prefix}-${name}.png`), fullPage: true });
+}
+
+/** Chromium, and the test env's API listening on a free port: the console's address. */
+export async function serveConsole(env: TestEnv): Promise<{ browser: Browser; base: string }> {
+  const [browser] = await Promise.all([launchChromium(), env.app.listen({ port: 0, host: '127.0.0.1' })]);
+  const address = env.app.server.address();
+  return { browser, base: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}` };
+}
+
+/** A fresh browser session at desk width, in Chinese and Shanghai time, as the console's users have it. */
+export const consoleContext = (browser: Browser): Promise<BrowserContext> =>
+  browser.newContext({ viewport: DESK, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });

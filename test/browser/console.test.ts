@@ -3,19 +3,13 @@
 // case and signs out. Screenshots at a desk's and a phone's width go to .data/test-artifacts/ for a person
 // to look at.
 
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Policy } from '../../domain/policy.js';
-import { REPO_ROOT } from '../../platform/config.js';
 import { caseClient } from '../lifecycle.helpers.js';
 import { type TestEnv, createTestEnv, defaultPolicy, eventually } from '../support.js';
-import { launchChromium } from './chromium.js';
+import { DESK, PHONE, consoleContext, screenshots, serveConsole } from './chromium.js';
 
-const ARTIFACTS = path.join(REPO_ROOT, '.data', 'test-artifacts');
-const DESK = { width: 1440, height: 900 };
-const PHONE = { width: 390, height: 844 };
 
 let env: TestEnv;
 let browser: Browser;
@@ -27,11 +21,7 @@ beforeAll(async () => {
   const policy = defaultPolicy();
   // Urgent complaints are due for triage within two seconds, so they are overdue by the time the page loads.
   env = await createTestEnv('console', { policy: { ...policy, urgent: { triage: '2s' } } satisfies Policy });
-  const [launched] = await Promise.all([launchChromium(), env.app.listen({ port: 0, host: '127.0.0.1' })]);
-  browser = launched;
-  const address = env.app.server.address();
-  base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  mkdirSync(ARTIFACTS, { recursive: true });
+  ({ browser, base } = await serveConsole(env));
 
   const c = caseClient(env);
   const [minhang] = (await (await env.request('GET', `/v1/workstations?district=${encodeURIComponent('闵行区')}`)).json().workstations) as { id: string; squadId: string }[];
@@ -57,7 +47,7 @@ afterAll(async () => {
   await env?.close();
 });
 
-const shot = (page: Page, name: string) => page.screenshot({ path: path.join(ARTIFACTS, `console-${name}.png`), fullPage: true });
+const shot = screenshots('console');
 
 /** Whether the chart's canvas has drawn anything but its background. */
 const chartDrawn = (page: Page) =>
@@ -70,7 +60,7 @@ const chartDrawn = (page: Page) =>
   });
 
 it('When a district supervisor signs in, then the console shows its overdue cases most late first, the chart in Chinese, English on request, a case, and signs out', async () => {
-  const context = await browser.newContext({ viewport: DESK, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+  const context = await consoleContext(browser);
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (err) => errors.push(err.message));

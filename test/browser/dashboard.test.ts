@@ -3,19 +3,13 @@
 // and satisfaction charts and the before/after comparison, in Chinese (English on request), on a desk and
 // on a phone. Screenshots go to .data/test-artifacts/dashboard-*.png for a person to look at.
 
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CITY } from '../../db/seed.js';
-import { REPO_ROOT } from '../../platform/config.js';
 import { caseClient } from '../lifecycle.helpers.js';
 import { type TestEnv, createTestEnv } from '../support.js';
-import { launchChromium } from './chromium.js';
+import { DESK, PHONE, consoleContext, screenshots, serveConsole } from './chromium.js';
 
-const ARTIFACTS = path.join(REPO_ROOT, '.data', 'test-artifacts');
-const DESK = { width: 1440, height: 900 };
-const PHONE = { width: 390, height: 844 };
 
 let env: TestEnv;
 let browser: Browser;
@@ -25,11 +19,7 @@ const squads = { first: '', second: '' };
 
 beforeAll(async () => {
   env = await createTestEnv('dashboard');
-  const [launched] = await Promise.all([launchChromium(), env.app.listen({ port: 0, host: '127.0.0.1' })]);
-  browser = launched;
-  const address = env.app.server.address();
-  base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  mkdirSync(ARTIFACTS, { recursive: true });
+  ({ browser, base } = await serveConsole(env));
 
   const c = caseClient(env);
   const inDistrict = async (name: string) =>
@@ -54,10 +44,10 @@ afterAll(async () => {
   await env?.close();
 });
 
-const shot = (page: Page, name: string) => page.screenshot({ path: path.join(ARTIFACTS, `dashboard-${name}.png`), fullPage: true });
+const shot = screenshots('dashboard');
 
 async function signIn(key: string): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
-  const context = await browser.newContext({ viewport: DESK, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+  const context = await consoleContext(browser);
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (err) => errors.push(err.message));
