@@ -23,6 +23,8 @@ function draw(container, option) {
     container.append(el('p', { class: 'empty' }, t('dashboard.noCharts')));
     return undefined;
   }
+  // A page replaced while its data was on the way has nothing to draw into.
+  if (!container.isConnected) return undefined;
   const chart = window.echarts.init(container, undefined, { renderer: 'canvas' });
   chart.setOption({ animation: false, aria: { enabled: true }, tooltip: { renderMode: 'richText' }, ...option });
   // A chart whose page has been replaced (its element left the document) is not redrawn.

@@ -39,7 +39,13 @@ window.addEventListener('bangnong:case-event', () => {
 const panel = (id, title, ...children) => el('section', { class: 'panel', id: `panel-${id}` }, el('h2', {}, title), ...children);
 const chartBox = (id, label) => el('div', { class: 'chart', id, role: 'img', 'aria-label': label });
 
+// Each render is numbered: one that a later render (a filter, a route change) has overtaken stops at its
+// next step, so it never draws charts into a page that has since been replaced.
+let latestRender = 0;
+
 export async function renderDashboard(view, me) {
+  const render = ++latestRender;
+  const overtaken = () => render !== latestRender;
   disposeCharts();
   const filter = readFilter();
   const mayStats = Boolean(me.may['stats.read']);
@@ -47,6 +53,7 @@ export async function renderDashboard(view, me) {
     api('GET', `/v1/cases?${apiQuery(filter, { overdue: true, limit: 100 })}`),
     mayStats ? api('GET', '/v1/units') : undefined,
   ]);
+  if (overtaken()) return;
   const overduePanel = panel('overdue', t('dashboard.overdueTitle'), overdueTable(list.cases, Date.now()));
   if (!mayStats) {
     replace(view, el('h1', {}, t('nav.dashboard')), el('div', { class: 'panels' }, overduePanel));
@@ -68,6 +75,7 @@ export async function renderDashboard(view, me) {
     api('GET', `/v1/stats/satisfaction?${apiQuery(filter, { by: rows })}`),
     api('GET', `/v1/stats/trend?${apiQuery(filter, { around, weeks: 8 }, { period: false })}`),
   ]);
+  if (overtaken()) return;
 
   const charts = {
     category: chartBox('category-chart', t('dashboard.byCategory')),
@@ -109,5 +117,6 @@ export async function renderDashboard(view, me) {
   stageChart(charts.stage, overview);
   satisfactionChart(charts.satisfaction, satisfaction, unitName);
   trendPanel(charts.trend, trendSummary, trend);
+  if (overtaken()) return;
   await districtMap(charts.map, districts ?? heat, unitName);
 }
