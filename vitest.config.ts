@@ -12,6 +12,9 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 60_000,
+    // What a page or the API shows after an action passes through Temporal, a projection and a refetch:
+    // under a loaded CI machine that can take seconds, not the 1 s expect.poll waits by default.
+    expect: { poll: { timeout: 10_000 } },
     hookTimeout: 180_000,
     reporters: ['default'],
   },

@@ -6,7 +6,10 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
 import { refusedByDatabase } from '../db/errors.js';
 import { getCaseById, getNotifications, markNotificationSent, projectCase } from '../db/queries/cases.js';
-import type { CaseEvent, CaseView, Notification } from '../domain/case.js';
+import { caseFilesToForget, deleteCaseFileRows, redactCaseRecords } from '../db/queries/erasure.js';
+import type { CaseEvent, CaseView, Citizen, Notification } from '../domain/case.js';
+import { redactValue } from '../domain/privacy.js';
+import type { FileStore } from '../platform/storage.js';
 import { PROJECTION_REJECTED } from '../workflows/messages.js';
 import { type SenderRouting, forTheNewspaper, senderFor } from './senders.js';
 
@@ -14,9 +17,25 @@ export interface ActivityDeps {
   db: Db;
   senders: SenderRouting;
   log: Logger;
+  /** Where uploaded files are kept: the API's store (platform/config.ts `fileSettings`). */
+  store: FileStore;
 }
 
-export function createActivities({ db, senders, log }: ActivityDeps) {
+export function createActivities({ db, senders, log, store }: ActivityDeps) {
+  /**
+   * What a case whose personal data is erased left outside its row: the timeline's payloads and the outbox
+   * redacted with the citizen it had (their name and phone, and every phone or identity number, starred),
+   * and its files deleted — bytes and preview first, then the rows, so a retry finds what is left. Logs
+   * counts and ids only.
+   */
+  const eraseOutsideTheCase = async (caseId: string, citizen: Citizen | undefined) => {
+    const redacted = await redactCaseRecords(db, { caseId, redact: (value) => redactValue(value, citizen, 'hidden') });
+    const { files, keys } = await caseFilesToForget(db, { caseId });
+    for (const key of keys) await store.delete(key);
+    const deleted = await deleteCaseFileRows(db, { caseId });
+    log.info({ caseId, redactedEvents: redacted.events, redactedNotifications: redacted.notifications, files: files.length, deletedFiles: deleted, deletedKeys: keys.length }, 'personal data erased');
+  };
+
   return {
     /**
      * Writes transitions to the read model, the timeline and the outbox in one transaction, then sends
@@ -68,6 +87,28 @@ export function createActivities({ db, senders, log }: ActivityDeps) {
         sent++;
       }
       return sent;
+    },
+
+    /** After the case's own workflow erased the case (erase_personal_data): the rest, with the citizen it had. */
+    async erasePersonalData({ caseId, citizen }: { caseId: string; citizen?: Citizen }): Promise<void> {
+      await eraseOutsideTheCase(caseId, citizen);
+    },
+
+    /**
+     * Erases a case whose workflow has finished: the erased row and its event (decided by the lifecycle
+     * table), after redacting the rest with the citizen the stored case still has. A retry finds the row
+     * erased and only finishes the files.
+     */
+    async eraseFinishedCase({ snapshot, event }: { snapshot: CaseView; event: CaseEvent }): Promise<CaseView> {
+      const caseId = snapshot.id;
+      const stored = await getCaseById(db, { id: caseId });
+      if (!stored) throw ApplicationFailure.nonRetryable(`case ${caseId} is not in the read model`, 'CaseNotFound');
+      if (stored.version < snapshot.version) {
+        await redactCaseRecords(db, { caseId, redact: (value) => redactValue(value, stored.citizen, 'hidden') });
+        await projectCase(db, { snapshot, events: [event], notifications: [] });
+      }
+      await eraseOutsideTheCase(caseId, undefined);
+      return (await getCaseById(db, { id: caseId }))!;
     },
   };
 }

@@ -36,7 +36,8 @@ export const SIGNATURE_HEADER = 'x-bangnong-signature';
  * masks them for reporters; the rest go to the enforcement side and the citizen as written.
  */
 export function outgoingBody(n: Pick<NotificationRow, 'recipient' | 'body'>, citizen?: Citizen): Record<string, unknown> {
-  return forTheNewspaper(n) ? redactValue(n.body, citizen) : n.body;
+  // The partner desk is told the citizen masked; a reporter, nothing of the citizen at all (api/access.ts).
+  return forTheNewspaper(n) ? redactValue(n.body, citizen, n.recipient === 'reporter' ? 'hidden' : 'masked') : n.body;
 }
 
 export const forTheNewspaper = (n: Pick<NotificationRow, 'recipient'>): boolean => n.recipient === 'partner' || n.recipient === 'reporter';

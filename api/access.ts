@@ -5,7 +5,7 @@
 import type { Principal } from '../db/queries/principals.js';
 import { type Operation, type Target, refusal } from '../domain/access.js';
 import type { CaseView } from '../domain/case.js';
-import { mask, maskCitizen, redactText } from '../domain/privacy.js';
+import { type Concealment, mask, maskCitizen, redactText } from '../domain/privacy.js';
 import { isBelowCity } from '../domain/units.js';
 import { HttpError, badRequest } from './errors.js';
 import type { OrgDirectory } from './org.js';
@@ -24,28 +24,39 @@ export function seesCitizen(principal: Principal | undefined, view: CaseView): b
   return principal !== undefined && refusal(principal, 'citizen.read', caseTarget(view)) === undefined;
 }
 
+/**
+ * What a reader is shown of the citizen: everything where the table gives `citizen.read`; nothing at all
+ * to a reporter (the press: its screens and stories never carry a name or phone, not even in part);
+ * masked to every other reader (enough to recognise the citizen on the phone).
+ */
+export function concealmentFor(principal: Principal | undefined, view: CaseView): Concealment | undefined {
+  if (seesCitizen(principal, view)) return undefined;
+  return principal?.role === 'reporter' ? 'hidden' : 'masked';
+}
+
 // The case's free text: where a citizen's number or name may have been written.
 const TEXT_FIELDS = ['title', 'description', 'explanation', 'resolution', 'instructions', 'feedback'] as const;
 
-/** The case as a reader without `citizen.read` sees it: the citizen masked, numbers and name in its text too. */
-export function maskedCase(view: CaseView): CaseView {
-  const citizen = view.citizen;
+/** The case as a reader without `citizen.read` sees it: the citizen masked (or left out), numbers and name in its text too. */
+export function maskedCase(view: CaseView, how: Concealment = 'masked'): CaseView {
+  const { citizen, ...rest } = view;
+  const redact = (text: string) => redactText(text, citizen, how);
   // The tracking code is the citizen's own key to the case (its public page, the rating): not for others.
-  const out: CaseView = { ...view, trackingCode: mask(view.trackingCode, 2, 0), ...(citizen ? { citizen: maskCitizen(citizen) } : {}) };
-  out.location = { ...view.location, address: redactText(view.location.address, citizen) };
-  if (view.attachments) out.attachments = view.attachments.map((a) => (a.name ? { ...a, name: redactText(a.name, citizen) } : a));
+  const out: CaseView = { ...rest, trackingCode: mask(view.trackingCode, 2, 0), ...(citizen && how === 'masked' ? { citizen: maskCitizen(citizen) } : {}) };
+  out.location = { ...view.location, address: redact(view.location.address) };
+  if (view.attachments) out.attachments = view.attachments.map((a) => (a.name ? { ...a, name: redact(a.name) } : a));
   for (const field of TEXT_FIELDS) {
     const text = view[field];
-    if (text !== undefined) out[field] = redactText(text, citizen);
+    if (text !== undefined) out[field] = redact(text);
   }
   const media = view.media;
   out.media = {
     ...media,
-    ...(media.title !== undefined ? { title: redactText(media.title, citizen) } : {}),
-    ...(media.body !== undefined ? { body: redactText(media.body, citizen) } : {}),
-    ...(media.comments !== undefined ? { comments: redactText(media.comments, citizen) } : {}),
+    ...(media.title !== undefined ? { title: redact(media.title) } : {}),
+    ...(media.body !== undefined ? { body: redact(media.body) } : {}),
+    ...(media.comments !== undefined ? { comments: redact(media.comments) } : {}),
   };
-  if (view.rating?.comment !== undefined) out.rating = { ...view.rating, comment: redactText(view.rating.comment, citizen) };
+  if (view.rating?.comment !== undefined) out.rating = { ...view.rating, comment: redact(view.rating.comment) };
   return out;
 }
 

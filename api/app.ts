@@ -23,12 +23,15 @@ import session from './plugins/session.js';
 import actionRoutes from './routes/actions/index.js';
 import auditRoutes from './routes/audit/index.js';
 import caseRoutes from './routes/cases/index.js';
+import fileRoutes from './routes/files/index.js';
 import healthRoutes from './routes/health/index.js';
 import keyRoutes from './routes/keys/index.js';
 import orgRoutes from './routes/org/index.js';
 import sessionRoutes from './routes/session/index.js';
+import similarRoutes from './routes/similar/index.js';
 import statsRoutes from './routes/stats/index.js';
 import streamRoutes from './routes/stream/index.js';
+import templateRoutes from './routes/templates/index.js';
 import trackingRoutes from './routes/tracking/index.js';
 
 export interface AppDeps {
@@ -64,6 +67,7 @@ export async function buildApp(app: FastifyInstance, deps: AppDeps): Promise<voi
   await app.register(healthRoutes);
   await app.register(caseRoutes);
   await app.register(actionRoutes);
+  await app.register(fileRoutes);
   await app.register(statsRoutes);
   await app.register(orgRoutes);
   await app.register(trackingRoutes);
@@ -71,5 +75,7 @@ export async function buildApp(app: FastifyInstance, deps: AppDeps): Promise<voi
   await app.register(auditRoutes);
   await app.register(streamRoutes);
   await app.register(sessionRoutes);
+  await app.register(similarRoutes);
+  await app.register(templateRoutes);
   await app.register(consolePlugin);
 }

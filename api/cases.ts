@@ -19,13 +19,15 @@ import { getCaseById, listCaseEvents, projectCase } from '../db/queries/cases.js
 import type { Principal } from '../db/queries/principals.js';
 import type { Actor, CaseIntake, CaseView } from '../domain/case.js';
 import { rootPath, unitIdOf } from '../domain/units.js';
-import { ActionRefused, type CaseAction, allowedActions, assertMayAct, openCase } from '../workflows/lifecycle.js';
+import { ActionRefused, type CaseAction, allowedActions, assertMayAct, decide, openCase } from '../workflows/lifecycle.js';
+import type { CaseErasureInput } from '../workflows/case.js';
 import {
   CASE_NOT_RECORDED,
   REFUSAL_TYPES,
   type RefusalDetails,
   SEARCH_ATTRIBUTES,
   caseActionUpdate,
+  caseErasureWorkflowId,
   caseParkedQuery,
   caseStateQuery,
   caseWorkflowId,
@@ -34,7 +36,8 @@ import {
 import type { Policy } from '../domain/policy.js';
 import { HttpError, badRequest, notFound } from './errors.js';
 import type { OrgDirectory } from './org.js';
-import { assertMayOnCase, maskedCase, seesCitizen } from './access.js';
+import { assertMayOnCase, concealmentFor, maskedCase, seesCitizen } from './access.js';
+import { withUploadedFiles } from './files.js';
 import type { ActionBody, CaseBody, IntakeBody } from './schemas.js';
 
 export interface CaseServiceDeps {
@@ -69,7 +72,8 @@ export const readerOf = (request: { principal?: Principal; id: string; ip: strin
  * see them (`citizen.read`), and when no reader is named.
  */
 export function present(view: CaseView, viewer?: Principal, now = Date.now()): CaseBody {
-  const shown = seesCitizen(viewer, view) ? view : maskedCase(view);
+  const how = concealmentFor(viewer, view);
+  const shown = how ? maskedCase(view, how) : view;
   const late = !view.overdue && view.deadlineAt !== undefined && Date.parse(view.deadlineAt) <= now;
   return {
     ...shown,
@@ -244,8 +248,8 @@ export async function caseTimeline(deps: CaseServiceDeps, id: string, reader: Re
   // The timeline shows the case's text as written to whoever sees the case so: audited like a read.
   const view = await visibleCase(deps, id, reader.principal);
   const rows = await listCaseEvents(deps.db, { caseId: id });
-  const unmasked = seesCitizen(reader.principal, view);
-  if (unmasked) await showCases(deps, reader, 'case.events', [view]);
+  const how = concealmentFor(reader.principal, view);
+  if (!how) await showCases(deps, reader, 'case.events', [view]);
   return rows.map((e) => ({
     seq: e.seq,
     type: e.type,
@@ -253,7 +257,7 @@ export async function caseTimeline(deps: CaseServiceDeps, id: string, reader: Re
     at: new Date(e.at).toISOString(),
     from: e.fromState,
     to: e.toState,
-    payload: unmasked ? e.payload : redactValue(e.payload, view.citizen),
+    payload: how ? redactValue(e.payload, view.citizen, how) : e.payload,
   }));
 }
 
@@ -327,7 +331,8 @@ export async function actOnCase(
 ): Promise<CaseView> {
   // Where the case lies is the workflow's to check (the authorisation table, in its validator); the route
   // has refused roles the table never lets take the action.
-  const action = await resolveAction(deps, body);
+  // Attachments naming uploaded files must be files of this case; they take the file's name and type.
+  const action = await resolveAction(deps, await withUploadedFiles(deps, id, body));
   const handle = deps.temporal.workflow.getHandle(caseWorkflowId(id));
   try {
     return await answerWithin(deps, id, () => handle.executeUpdate(caseActionUpdate, { args: [{ action, actor }], updateId: requestId }), 'took the action');
@@ -336,6 +341,7 @@ export async function actOnCase(
     if (e instanceof WorkflowNotFoundError) {
       const stored = await getCaseById(deps.db, { id });
       if (!stored) throw notFound(`no case "${id}"`);
+      if (action.type === 'erase_personal_data') return eraseFinishedCase(deps, stored, action, actor);
       // The finished case's workflow cannot refuse it any more: the same table does, here.
       try {
         assertMayAct(stored, body, actor);
@@ -343,10 +349,51 @@ export async function actOnCase(
         if (refused instanceof ActionRefused) throw new HttpError(403, refused.message);
         throw refused;
       }
-      throw new HttpError(409, `case ${id} is ${stored.state}${stored.outcome ? ` (${stored.outcome})` : ''} and finished: it takes no more actions`, { state: stored.state, allowed: [] });
+      // It still takes one: the erasure of its citizen's personal data, once.
+      const allowed = stored.personalDataErasedAt ? [] : ['erase_personal_data'];
+      throw new HttpError(409, `case ${id} is ${stored.state}${stored.outcome ? ` (${stored.outcome})` : ''} and finished: it takes no more actions${allowed.length ? ' but the erasure of its personal data' : ''}`, { state: stored.state, allowed });
     }
     throw e;
   }
+}
+
+/**
+ * Erasing the personal data of a case whose workflow has finished — the one action such a case still takes.
+ * The lifecycle table decides it on the stored case (403, 409 once erased, 400) as the workflow would; a
+ * workflow of its own then records it and erases what the case left (workflows/case.ts), and the answer is
+ * the case after it. A second erasure while the first runs is refused like one after it.
+ */
+async function eraseFinishedCase(deps: CaseServiceDeps, stored: CaseView, action: CaseAction, actor: Actor): Promise<CaseView> {
+  const alreadyErased = (message: string) => new HttpError(409, message, { state: stored.state, allowed: [] });
+  let input: CaseErasureInput;
+  try {
+    const d = decide(stored, action, actor, new Date().toISOString(), deps.policy);
+    input = { snapshot: d.next, event: d.event };
+  } catch (e) {
+    if (!(e instanceof ActionRefused)) throw e;
+    if (e.kind === 'forbidden') throw new HttpError(403, e.message);
+    if (e.kind === 'invalid') throw new HttpError(400, e.message);
+    throw alreadyErased(e.message);
+  }
+  return answerWithin(
+    deps,
+    stored.id,
+    async () => {
+      try {
+        const handle = await deps.temporal.workflow.start('caseErasureWorkflow', {
+          workflowId: caseErasureWorkflowId(stored.id),
+          taskQueue: deps.taskQueue,
+          args: [input],
+          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        });
+        return (await handle.result()) as CaseView;
+      } catch (e) {
+        if (e instanceof WorkflowExecutionAlreadyStartedError) throw alreadyErased(`the personal data of case ${stored.id} is being erased, or was`);
+        throw e;
+      }
+    },
+    'erased its personal data',
+  );
 }
 
 /**

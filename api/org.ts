@@ -3,6 +3,8 @@
 
 import type { Db } from '../db/client.js';
 import { listUnits, listWorkstations } from '../db/queries/org.js';
+import { listOfficers } from '../db/queries/principals.js';
+import { badRequest } from './errors.js';
 import type { UnitRow, WorkstationRow } from '../db/schema.js';
 
 export class OrgDirectory {
@@ -53,4 +55,11 @@ export class OrgDirectory {
     for (const u of this.units.values()) if (u.kind === 'city') return u.path;
     throw new Error('the organisation has no city unit: run the seed (it runs on every start)');
   }
+}
+
+/** The officers of a unit (by id) and below it, by name; the whole city's without one. 400 for an unknown unit. */
+export async function officersIn(deps: { db: Db; org: OrgDirectory }, unitId: string | undefined) {
+  const unit = unitId ? await deps.org.unit(unitId) : undefined;
+  if (unitId && !unit) throw badRequest(`no unit "${unitId}": GET /v1/units lists them`, 'querystring.unit');
+  return listOfficers(deps.db, { within: unit?.path ?? deps.org.rootPath() });
 }

@@ -122,6 +122,16 @@ export class CaseEventHub {
     for (const s of this.subscribers) if (streamShows(s.scope, notice)) s.deliver(notice);
   }
 
+  /** Ends the streams of a principal whose keys changed: each reconnects, and is let in again only if its key still is. */
+  endFor(principalId: string): void {
+    for (const s of [...this.subscribers]) {
+      if (s.scope.principal.id === principalId) {
+        this.subscribers.delete(s);
+        s.end();
+      }
+    }
+  }
+
   endAll(): void {
     for (const s of [...this.subscribers]) s.end();
     this.subscribers.clear();

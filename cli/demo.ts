@@ -14,10 +14,10 @@ import { createPrincipal } from '../db/queries/principals.js';
 import { principals } from '../db/schema.js';
 import { CITY } from '../db/seed.js';
 import {
-  type DemoApi,
   type DemoCaseResult,
   type IssueKey,
   demoPolicy,
+  httpApi,
   issueDemoKeys,
   issueIntakeKeys,
   planDemo,
@@ -34,27 +34,6 @@ const USAGE = `usage: ./bangnong demo [--cases N] [--seed S] [--api URL] [--conc
   --api is the running API (http://127.0.0.1:3000 by default). Needs \`./bangnong up\` running.`;
 
 class UsageError extends Error {}
-
-function fetchApi(base: string): DemoApi {
-  return {
-    async request(method, url, key, body) {
-      const res = await fetch(`${base}${url}`, {
-        method,
-        headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await res.text();
-      let json: unknown;
-      try {
-        json = text ? JSON.parse(text) : undefined;
-      } catch {
-        json = { error: text.slice(0, 200) };
-      }
-      const retryAfter = Number(res.headers.get('retry-after'));
-      return { status: res.status, json, ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfterSeconds: retryAfter } : {}) };
-    },
-  };
-}
 
 async function checkApi(base: string): Promise<void> {
   let res: Response;
@@ -149,7 +128,7 @@ async function main() {
       return key;
     };
 
-    const api = fetchApi(base);
+    const api = httpApi(base);
     const intake = await issueIntakeKeys(issue, CITY.id);
     const stations = await readStations(api, intake.hotline);
     const plan = planDemo({ cases, seed, run, stations });

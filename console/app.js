@@ -7,14 +7,28 @@ import { currentLanguage, loadCatalogues, setLanguage, t, term } from './i18n.js
 import { liveIndicator, startLive, stopLive } from './live.js';
 import { renderCase } from './views/case.js';
 import { renderDashboard } from './views/dashboard.js';
+import { renderDesk } from './views/desk.js';
+import { renderOfficer } from './views/officer.js';
+import { renderReporter } from './views/reporter.js';
 import { renderSignIn } from './views/signin.js';
 
 const root = document.getElementById('root');
 let me;
 
+// Each workbench is for the role whose actions it takes (GET /v1/me says which the viewer may take).
+const WORKBENCHES = [
+  { id: 'desk', path: '#/desk', may: 'triage', render: (view) => renderDesk(view, me) },
+  { id: 'officer', path: '#/officer', may: 'accept', render: (view) => renderOfficer(view, me) },
+  { id: 'reporter', path: '#/reporter', may: 'media_draft', render: (view) => renderReporter(view, me) },
+];
+const mine = () => WORKBENCHES.filter((w) => me.may[w.may] && (w.id !== 'desk' || me.role === 'desk'));
+
 const ROUTES = [
   [/^#\/cases\/([^/]+)$/, (view, [, id]) => renderCase(view, me, decodeURIComponent(id))],
-  [/^#?\/?(\?.*)?$/, (view) => renderDashboard(view, me)],
+  ...WORKBENCHES.map((w) => [new RegExp(`^${w.path}(\\?.*)?$`), (view) => w.render(view)]),
+  [/^#\/dashboard(\?.*)?$/, (view) => renderDashboard(view, me)],
+  // Home: the viewer's own workbench, else the dashboard.
+  [/^#?\/?(\?.*)?$/, (view) => (mine()[0] ? mine()[0].render(view) : renderDashboard(view, me))],
 ];
 
 async function signedIn(who) {
@@ -37,7 +51,9 @@ function header() {
       el('button', { type: 'button', class: 'link', 'aria-pressed': String(lang === currentLanguage()), 'data-lang': lang, onclick: () => { setLanguage(lang); void show(); } }, t(`language.${lang}`))));
   return el('header', { class: 'top' },
     el('a', { class: 'brand', href: '#/' }, t('app.name')),
-    el('nav', {}, el('a', { href: '#/', id: 'nav-dashboard' }, t('nav.dashboard'))),
+    el('nav', {},
+      mine().map((w) => el('a', { href: w.path, id: `nav-${w.id}` }, t(`nav.${w.id}`))),
+      el('a', { href: mine().length ? '#/dashboard' : '#/', id: 'nav-dashboard' }, t('nav.dashboard'))),
     el('div', { class: 'who', id: 'who' },
       el('span', { class: 'who-name' }, me.name),
       el('span', { class: 'who-role' }, term('role', me.role)),
@@ -79,6 +95,18 @@ async function start() {
     if (!(err instanceof ApiError && err.status === 401)) console.error(err);
   }
   window.addEventListener('hashchange', () => void show());
+  // The stream refused: if the key behind the session has been revoked, back to signing in.
+  window.addEventListener('bangnong:live-refused', async () => {
+    try {
+      await api('GET', '/v1/me');
+    } catch (err) {
+      if (me && err instanceof ApiError && err.status === 401) {
+        stopLive();
+        me = undefined;
+        await show();
+      }
+    }
+  });
   if (me) startLive();
   await show();
 }

@@ -5,9 +5,19 @@ const STORAGE_KEY = 'bangnong.language';
 const catalogues = {};
 let language = LANGUAGES.includes(localStorage.getItem(STORAGE_KEY)) ? localStorage.getItem(STORAGE_KEY) : 'zh-CN';
 
+/** Each screen's words are a file of their own beside the shell's: i18n/<area>.<lang>.json. */
+const AREAS = ['desk', 'officer', 'reporter'];
+
+async function catalogue(file) {
+  const response = await fetch(file);
+  if (!response.ok) throw new Error(`the console's catalogue ${file} is missing (${response.status})`);
+  return response.json();
+}
+
 export async function loadCatalogues() {
   await Promise.all(LANGUAGES.map(async (lang) => {
-    catalogues[lang] = await (await fetch(`i18n/${lang}.json`)).json();
+    const parts = await Promise.all([catalogue(`i18n/${lang}.json`), ...AREAS.map((area) => catalogue(`i18n/${area}.${lang}.json`))]);
+    catalogues[lang] = Object.assign({}, ...parts);
   }));
   document.documentElement.lang = language;
 }

@@ -50,8 +50,10 @@ function open() {
       show('reconnecting');
       return;
     }
-    // Closed for good (the answer was not a stream): open a new one later.
+    // Closed for good (the answer was not a stream: 503, or 401 for a key revoked meanwhile): the shell
+    // checks the session (app.js), and the stream is opened again later.
     source.close();
+    window.dispatchEvent(new CustomEvent('bangnong:live-refused'));
     show('reconnecting');
     reopenTimer = setTimeout(open, REOPEN_MS);
   });

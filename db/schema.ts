@@ -5,6 +5,7 @@
 import { sql } from 'drizzle-orm';
 import {
   boolean,
+  doublePrecision,
   index,
   integer,
   jsonb,
@@ -167,12 +168,19 @@ export const caseEvents = pgTable(
     fromState: text('from_state'),
     toState: text('to_state').notNull(),
     payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+    /**
+     * On an event that leaves a state: the seconds the case spent in it, since the event that moved it
+     * there. Set at insert by the trigger `case_events_stay` (migration 0006), whoever writes the event,
+     * so the dashboard's stage times are a sort of these, not a window over every timeline.
+     */
+    staySeconds: doublePrecision('stay_seconds'),
   },
   (t) => [
     primaryKey({ columns: [t.caseId, t.seq] }),
-    // Stage times read only the events that change the state, in order per case: this index alone
-    // answers them (an index-only scan, already sorted for the window), without the payloads.
+    // The events that change the state, in order per case: the trigger finds the one that began a stay here.
     index('case_events_moves_idx').on(t.caseId, t.seq, t.at, t.toState).where(sql`${t.fromState} is distinct from ${t.toState}`),
+    // Stage times: an index-only scan of the ended stays, joined to the cases in scope.
+    index('case_events_stays_idx').on(t.caseId, t.fromState, t.staySeconds).where(sql`${t.staySeconds} is not null`),
   ],
 );
 
@@ -194,6 +202,31 @@ export const notifications = pgTable(
   (t) => [index('notifications_case_idx').on(t.caseId), index('notifications_unsent_idx').on(t.createdAt).where(sql`${t.sentAt} is null`)],
 );
 
+/**
+ * Files uploaded to a case (photos, documents, video): the bytes are stored content-addressed by their
+ * sha256 (platform/storage.ts); a row says whose upload to which case it is. The same bytes uploaded to
+ * the same case by the same principal are one file.
+ */
+export const files = pgTable(
+  'files',
+  {
+    id: text('id').primaryKey(),
+    caseId: text('case_id').notNull(),
+    ownerId: text('owner_id').notNull(),
+    /** The file name as sanitised on upload: a name, never a path. */
+    name: text('name').notNull(),
+    /** The media type read from the bytes, not from the name or what the client declared. */
+    type: text('type').notNull(),
+    size: integer('size').notNull(),
+    sha256: text('sha256').notNull(),
+    storageKey: text('storage_key').notNull(),
+    /** The resized copy for viewing (images only), made once, beside the original. */
+    previewKey: text('preview_key'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('files_case_owner_sha256_key').on(t.caseId, t.ownerId, t.sha256), index('files_case_idx').on(t.caseId, t.createdAt)],
+);
+
 export type UnitRow = typeof units.$inferSelect;
 export type WorkstationRow = typeof workstations.$inferSelect;
 export type PrincipalRow = typeof principals.$inferSelect;
@@ -202,3 +235,4 @@ export type AuditRow = typeof auditLog.$inferSelect;
 export type CaseRow = typeof cases.$inferSelect;
 export type CaseEventRow = typeof caseEvents.$inferSelect;
 export type NotificationRow = typeof notifications.$inferSelect;
+export type FileRow = typeof files.$inferSelect;

@@ -22,6 +22,28 @@ export interface DemoApi {
   request(method: 'GET' | 'POST', url: string, key: string | null, body?: unknown): Promise<ApiAnswer>;
 }
 
+/** The contract over HTTP, against a running API at `base` (what `./bangnong demo` and the benchmarks use). */
+export function httpApi(base: string): DemoApi {
+  return {
+    async request(method, url, key, body) {
+      const res = await fetch(`${base}${url}`, {
+        method,
+        headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.text();
+      let json: unknown;
+      try {
+        json = text ? JSON.parse(text) : undefined;
+      } catch {
+        json = { error: text.slice(0, 200) };
+      }
+      const retryAfter = Number(res.headers.get('retry-after'));
+      return { status: res.status, json, ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfterSeconds: retryAfter } : {}) };
+    },
+  };
+}
+
 // ——— The organisation ———
 
 export interface Station {

@@ -1,14 +1,14 @@
 // The embedded defaults, started for real: the Temporal CLI dev server (persistent SQLite) and an
 // embedded PostgreSQL. Both the `up` command and the test suite start them through this module.
 
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import postgres from 'postgres';
 import { SEARCH_ATTRIBUTES } from '../workflows/messages.js';
-import { REPO_ROOT } from '../platform/config.js';
+import { type Say, ensureGoTool } from './go-tools.js';
 
 export const TEMPORAL_CLI_VERSION = 'v1.5.1';
 export const TEMPORAL_CLI_MODULE = `github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION}`;
@@ -18,56 +18,22 @@ const devServerSearchAttributes = Object.values(SEARCH_ATTRIBUTES).map(
   (key) => `${key.name}=${key.type.charAt(0)}${key.type.slice(1).toLowerCase().replace('_list', 'List')}`,
 );
 
-type Say = (message: string) => void;
-
-function onPath(binary: string): string | undefined {
-  try {
-    return execFileSync('sh', ['-c', `command -v ${binary}`], { encoding: 'utf8' }).trim() || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * The `temporal` CLI: from PATH, else the one installed under .tools/bin, else installed there now
  * with the Go toolchain (minutes the first time; Go's caches make later installs quick).
  */
-export async function ensureTemporalCli(say: Say, toolsDir = path.join(REPO_ROOT, '.tools', 'bin')): Promise<string> {
-  const fromPath = onPath('temporal');
-  if (fromPath) return fromPath;
-  const local = path.join(toolsDir, 'temporal');
-  if (existsSync(local)) return local;
-  const go = onPath('go') ?? (existsSync('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : undefined);
-  if (!go) {
-    throw new Error(
-      'The Temporal CLI is not installed and there is no Go toolchain to build it. Install Go (https://go.dev/dl/) ' +
-        'or put a `temporal` binary on PATH, or set TEMPORAL_ADDRESS to an existing Temporal server.',
-    );
-  }
-  mkdirSync(toolsDir, { recursive: true });
-  say(`Installing the Temporal CLI ${TEMPORAL_CLI_VERSION} with ${go} into ${toolsDir} (a few minutes the first time)…`);
-  const started = Date.now();
-  await new Promise<void>((resolve, reject) => {
-    const child = spawn(go, ['install', TEMPORAL_CLI_MODULE], { env: { ...process.env, GOBIN: toolsDir }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    let downloads = 0;
-    const collect = (chunk: Buffer) => {
-      const text = chunk.toString();
-      output += text;
-      downloads += (text.match(/go: downloading/g) ?? []).length;
-    };
-    child.stdout.on('data', collect);
-    child.stderr.on('data', collect);
-    const progress = setInterval(() => say(`  still building the Temporal CLI: ${Math.round((Date.now() - started) / 1000)}s, ${downloads} modules downloaded`), 15_000);
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      clearInterval(progress);
-      if (code === 0) resolve();
-      else reject(new Error(`go install ${TEMPORAL_CLI_MODULE} failed (exit ${code}). Check that Go reaches its module proxy (go env GOPROXY).\n${output.slice(-3000)}`));
-    });
-  });
-  say(`Temporal CLI installed in ${Math.round((Date.now() - started) / 1000)}s.`);
-  return local;
+export function ensureTemporalCli(say: Say, toolsDir?: string): Promise<string> {
+  return ensureGoTool(
+    {
+      binary: 'temporal',
+      label: 'the Temporal CLI',
+      module: TEMPORAL_CLI_MODULE,
+      firstBuild: 'a few minutes',
+      withoutGo: 'or put a `temporal` binary on PATH, or set TEMPORAL_ADDRESS to an existing Temporal server',
+    },
+    say,
+    toolsDir,
+  );
 }
 
 export async function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {

@@ -45,6 +45,9 @@ export const ACTION_ACCESS = {
   withdraw: { citizen: ANYWHERE, intake: ANYWHERE, desk: INSIDE },
   mark_duplicate: { desk: INSIDE, supervisor: INSIDE },
   supplement: { citizen: ANYWHERE, intake: ANYWHERE, desk: INSIDE, officer: INSIDE, supervisor: INSIDE },
+  // Erasing the citizen's personal data cannot be undone: the bureau's own decision, taken by a supervisor
+  // of the unit that handles the case or above it, who checks the request is the citizen's.
+  erase_personal_data: { supervisor: INSIDE },
 } as const satisfies Record<string, Rule>;
 
 /** Reads and administration: what each route (and, later, the stream and the console) asks of the table. */

@@ -86,6 +86,8 @@ export const caseViewSchema = z.object({
   updatedAt: z.string(),
   resolvedAt: z.string().optional(),
   closedAt: z.string().optional(),
+  personalDataErasedAt: z.string().optional().describe("when the citizen's personal data was erased from the case, on their request"),
+  personalDataErasureReason: z.string().optional().describe('why it was erased, as the supervisor recorded it'),
   /** Sequence number of the last event applied; the read model keeps the highest. */
   version: z.number().int(),
 });

@@ -12,15 +12,31 @@ export function fieldKit(z: Z) {
   // A link a person will open: http or https only (never javascript:, file: or data:), and a file name,
   // not a path.
   const link = z.url({ protocol: /^https?$/, error: 'must be an http or https URL' }).max(2000, 'must be at most 2,000 characters');
-  const attachment = z.strictObject({
-    url: link,
-    name: z
-      .string()
-      .max(200)
-      .refine((name) => !/[/\\]|^\.\.?$/.test(name), 'must be a file name, not a path')
-      .optional(),
-    contentType: z.string().max(100).optional(),
-  });
+  const name = z
+    .string()
+    .max(200)
+    .refine((name) => !/[/\\]|^\.\.?$/.test(name), 'must be a file name, not a path')
+    .optional();
+  const contentType = z.string().max(100).optional();
+  const attachment = z.strictObject({ url: link, name, contentType });
+  // An action's attachment is a link, or a file uploaded to the case (POST /v1/cases/{id}/files): exactly
+  // one of the two. The API checks that a fileId names a file of the case the action is for, and fills in
+  // its name and type.
+  const actionAttachment = z
+    .strictObject({
+      url: link.optional(),
+      fileId: z.string().min(1).max(64).optional().describe('a file uploaded to this case (POST /v1/cases/{id}/files), instead of url'),
+      name,
+      contentType,
+    })
+    .superRefine((a, ctx) => {
+      if ((a.url === undefined) !== (a.fileId === undefined)) return;
+      ctx.addIssue({
+        code: 'custom',
+        path: [a.url === undefined ? 'url' : 'fileId'],
+        message: 'give exactly one of url (a link) and fileId (a file uploaded to this case)',
+      });
+    });
   return {
     z,
     /** Text a person must give: trimmed, not empty. */
@@ -29,7 +45,8 @@ export function fieldKit(z: Z) {
     /** A link a person will open (the published news item): http or https, at most 2,000 characters. */
     link,
     attachment,
-    attachments: z.array(attachment).max(50).optional(),
+    /** An action's attachments: links, or files uploaded to the case. */
+    attachments: z.array(actionAttachment).max(50).optional(),
   };
 }
 

@@ -76,6 +76,18 @@ const schema = z.object({
   AUTH_JWT_UNIT_CLAIM: z.string().min(1).default('bangnong_unit').describe('the claim naming the unit, an id of GET /v1/units'),
   AUTH_JWT_CHANNEL_CLAIM: z.string().min(1).default('bangnong_channel').describe('the claim, optional in a token, binding an intake principal to one channel'),
 
+  // Files uploaded to cases (api/files.ts): where they are kept, and how large each may be.
+  FILES_DIR: z.string().optional().describe('where uploaded files are kept; unset, DATA_DIR/files'),
+  FILE_MAX_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024).describe('the largest image or PDF a case takes, in bytes'),
+  FILE_MAX_VIDEO_BYTES: z.coerce.number().int().min(1024).default(100 * 1024 * 1024).describe('the largest video (MP4) a case takes, in bytes'),
+  // An S3-compatible bucket instead of FILES_DIR (platform/storage.ts S3FileStore): used when FILES_S3_BUCKET is set.
+  FILES_S3_BUCKET: z.string().min(3).optional().describe('keep uploaded files in this S3-compatible bucket; unset, in FILES_DIR'),
+  FILES_S3_ENDPOINT: z.url().optional().describe('the store\'s URL, such as http://minio.internal:9000; unset, AWS S3 in FILES_S3_REGION'),
+  FILES_S3_REGION: z.string().min(1).default('us-east-1').describe('the bucket\'s region (MinIO and most self-hosted stores take us-east-1)'),
+  FILES_S3_ACCESS_KEY_ID: z.string().min(1).optional().describe('with FILES_S3_SECRET_ACCESS_KEY; both unset, the AWS SDK\'s own chain (AWS_* variables, instance role)'),
+  FILES_S3_SECRET_ACCESS_KEY: z.string().min(1).optional().describe('never logged'),
+  FILES_S3_FORCE_PATH_STYLE: bool.default(true).describe('address the bucket as ENDPOINT/BUCKET/KEY (MinIO and most self-hosted stores) rather than BUCKET.ENDPOINT/KEY'),
+
   WORKFLOW_BUNDLE: z.string().optional().describe('a prebuilt workflow bundle (`up` writes one); unset, the worker bundles at start'),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(100),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(1).default(20),
@@ -105,6 +117,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (config.AUTH_JWKS_URL && (!config.AUTH_JWT_ISSUER || !config.AUTH_JWT_AUDIENCE)) {
     throw new ConfigError('Bangnong cannot start: AUTH_JWKS_URL is set but AUTH_JWT_ISSUER and AUTH_JWT_AUDIENCE are not both set (every bearer JWT is checked against them)');
   }
+  const s3Set = (['FILES_S3_ENDPOINT', 'FILES_S3_ACCESS_KEY_ID', 'FILES_S3_SECRET_ACCESS_KEY'] as const).filter((name) => config[name] !== undefined);
+  if (!config.FILES_S3_BUCKET && s3Set.length > 0) {
+    throw new ConfigError(`Bangnong cannot start: ${s3Set.join(', ')} ${s3Set.length > 1 ? 'are' : 'is'} set but FILES_S3_BUCKET is not: set the bucket to keep files in S3, or unset ${s3Set.length > 1 ? 'them' : 'it'} to keep them in FILES_DIR`);
+  }
+  if (Boolean(config.FILES_S3_ACCESS_KEY_ID) !== Boolean(config.FILES_S3_SECRET_ACCESS_KEY)) {
+    throw new ConfigError(`Bangnong cannot start: set FILES_S3_ACCESS_KEY_ID and FILES_S3_SECRET_ACCESS_KEY together (only ${config.FILES_S3_ACCESS_KEY_ID ? 'the key id' : 'the secret'} is set)`);
+  }
   return config;
 }
 
@@ -127,5 +146,47 @@ export function jwtSettings(config: Config): JwtSettings | undefined {
     roleClaim: config.AUTH_JWT_ROLE_CLAIM,
     unitClaim: config.AUTH_JWT_UNIT_CLAIM,
     channelClaim: config.AUTH_JWT_CHANNEL_CLAIM,
+  };
+}
+
+/** An S3-compatible bucket that keeps uploaded files (platform/storage.ts S3FileStore). */
+export interface S3Settings {
+  bucket: string;
+  /** Unset: AWS S3 itself, in `region`. */
+  endpoint?: string;
+  region: string;
+  forcePathStyle: boolean;
+  /** Unset: the AWS SDK's default chain (AWS_ACCESS_KEY_ID…, a profile, an instance role). */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+}
+
+/** Where uploaded files are kept and how large each may be (api/files.ts). */
+export interface FileSettings {
+  /** The local store's directory; with `s3`, only its scratch directory for uploads in progress. */
+  dir: string;
+  /** Set when FILES_S3_BUCKET is: the files are kept there, not in `dir`. */
+  s3?: S3Settings;
+  maxBytes: number;
+  maxVideoBytes: number;
+}
+
+export function fileSettings(config: Config): FileSettings {
+  const s3: S3Settings | undefined = config.FILES_S3_BUCKET
+    ? {
+        bucket: config.FILES_S3_BUCKET,
+        endpoint: config.FILES_S3_ENDPOINT,
+        region: config.FILES_S3_REGION,
+        forcePathStyle: config.FILES_S3_FORCE_PATH_STYLE,
+        credentials:
+          config.FILES_S3_ACCESS_KEY_ID && config.FILES_S3_SECRET_ACCESS_KEY
+            ? { accessKeyId: config.FILES_S3_ACCESS_KEY_ID, secretAccessKey: config.FILES_S3_SECRET_ACCESS_KEY }
+            : undefined,
+      }
+    : undefined;
+  return {
+    dir: config.FILES_DIR ?? path.join(config.DATA_DIR, 'files'),
+    ...(s3 ? { s3 } : {}),
+    maxBytes: config.FILE_MAX_BYTES,
+    maxVideoBytes: config.FILE_MAX_VIDEO_BYTES,
   };
 }

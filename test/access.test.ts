@@ -100,7 +100,11 @@ describe('the API answers the table for every route and action', () => {
     const closedCity = await close((await file()).id);
     expect(closedS1.state).toBe('closed');
     expect(closedCity.assignedUnitId).toBe('310000');
-    for (const [name, v] of Object.entries({ triageS1, closedS1, triageCity, closedCity })) cases[name as keyof typeof cases] = { id: v.id, version: v.version };
+    // The closed cases are erased too, so erasing them again is refused by their state (once only).
+    const erase = { type: 'erase_personal_data', reason: '市民申请删除个人信息' };
+    const erasedS1 = await c.ok(closedS1.id, key('supervisor', 'S1'), erase);
+    const erasedCity = await c.ok(closedCity.id, env.keys.supervisor!, erase);
+    for (const [name, v] of Object.entries({ triageS1, closedS1: erasedS1, triageCity, closedCity: erasedCity })) cases[name as keyof typeof cases] = { id: v.id, version: v.version };
   }, 120_000);
 
   afterAll(async () => {
@@ -206,8 +210,9 @@ describe('the API answers the table for every route and action', () => {
   });
 
   // Every action on a case whose state does not allow it: the table answers first (403), and where it
-  // allows, the state refuses (409) — so the matrix changes no case.
-  const allowedInTriage = new Set<ActionType>(['triage', 'withdraw', 'mark_duplicate', 'supplement', 'media_waive']);
+  // allows, the state refuses (409) — so the matrix changes no case. Erasure is allowed in triage; the
+  // closed cases are erased already.
+  const allowedInTriage = new Set<ActionType>(['triage', 'withdraw', 'mark_duplicate', 'supplement', 'media_waive', 'erase_personal_data']);
   for (const type of ACTION_TYPES) {
     it(`POST /v1/cases/:id/actions ${type}`, async () => {
       const world = { workstationId: stations.W1, otherWorkstationId: stations.W2, originalId: cases.triageCity.id };

@@ -96,15 +96,19 @@ describe('per-case limits, through the API', () => {
     ] as const) {
       const refused = await c.act(filed.id, key, body);
       expect(refused.statusCode, body.type).toBe(409);
-      expect(refused.json()).toMatchObject({ state: 'investigating', allowed: [], limit: { name: 'actions', max: 20, count: 20 } });
+      expect(refused.json()).toMatchObject({ state: 'investigating', allowed: ['erase_personal_data'], limit: { name: 'actions', max: 20, count: 20 } });
       expect(refused.json().error).toBe(
         `case ${filed.id} has 20 events in its timeline, the most one case keeps, so it takes no more actions: what remains to be done goes in a new case that refers to it`,
       );
     }
     const notNow = await c.act(filed.id, k.squadOfficer!, { type: 'accept' });
     expect(notNow.statusCode).toBe(409);
-    expect(notNow.json()).toEqual({ error: 'only a dispatched case can be accepted', state: 'investigating', allowed: [] });
+    expect(notNow.json()).toEqual({ error: 'only a dispatched case can be accepted', state: 'investigating', allowed: ['erase_personal_data'] });
     expect((await c.get(filed.id)).version).toBe(20);
+    // Erasing the citizen's personal data is their right: no cap stops it.
+    const erased = await c.ok(filed.id, k.supervisor!, { type: 'erase_personal_data', reason: '市民申请删除个人信息' });
+    expect(erased).toMatchObject({ version: 21, state: 'investigating' });
+    expect(erased.citizen).toBeUndefined();
   });
 
   it('When large actions fill the history, then supplements stop at half the byte guard and the lifecycle goes on until the whole of it', async () => {
@@ -129,7 +133,7 @@ describe('per-case limits, through the API', () => {
       if (res.statusCode !== 200) stopped = res;
     }
     expect(stopped?.statusCode).toBe(409);
-    expect(stopped!.json()).toMatchObject({ allowed: [], limit: { name: 'historyBytes', max: 400 * KB } });
+    expect(stopped!.json()).toMatchObject({ allowed: ['erase_personal_data'], limit: { name: 'historyBytes', max: 400 * KB } });
     expect(stopped!.json().error).toMatch(/MB of workflow history, the most one case may use \(0\.4 MB\), so it takes no more actions/);
     // Past the guard by one action at most.
     expect((await history(filed.id)).bytes).toBeLessThan(400 * KB + 64 * KB);

@@ -143,8 +143,8 @@ describe('the case lifecycle through the API', () => {
     const d = await dispatched();
     const asked = await c.ok(d.id, k.reporter!, { type: 'media_join_request', note: '希望跟拍' });
     expect(asked.media).toMatchObject({ accompany: 'requested', reporterId: env.principalIds.reporter });
-    // Reporters never see the citizen's personal data unmasked.
-    expect(asked.citizen).toEqual({ name: '王**', phone: '138****5678' });
+    // Reporters see nothing of the citizen, not even masked.
+    expect(asked.citizen).toBeUndefined();
     expect((await c.ok(d.id, k.squadSupervisor!, { type: 'media_join_decision', approve: true })).media.accompany).toBe('approved');
     await c.ok(d.id, k.squadOfficer!, { type: 'accept' });
     await c.ok(d.id, k.squadOfficer!, { type: 'resolve', result: '已拆除' });
@@ -208,7 +208,8 @@ describe('the case lifecycle through the API', () => {
     expect((await handle.result()).state).toBe('closed');
     const late = await c.act(filed.id, k.desk!, { type: 'triage', decision: 'explain', explanation: 'x' });
     expect(late.statusCode).toBe(409);
-    expect(late.json()).toMatchObject({ state: 'closed', allowed: [] });
+    // A finished case takes one action still: erasing the citizen's personal data (test/erasure.test.ts).
+    expect(late.json()).toMatchObject({ state: 'closed', allowed: ['erase_personal_data'] });
   });
 
   it('When the desk marks a duplicate, then it closes linked to its original', async () => {
@@ -228,7 +229,7 @@ describe('the case lifecycle through the API', () => {
     const filed = await c.file();
     const conflict = await c.act(filed.id, k.officer!, { type: 'accept' });
     expect(conflict.statusCode).toBe(409);
-    expect(conflict.json()).toMatchObject({ state: 'triage', allowed: ['triage', 'media_waive', 'withdraw', 'mark_duplicate', 'supplement'] });
+    expect(conflict.json()).toMatchObject({ state: 'triage', allowed: ['triage', 'media_waive', 'withdraw', 'mark_duplicate', 'supplement', 'erase_personal_data'] });
     expect(conflict.json().error).toMatch(/dispatched/);
     const role = await c.act(filed.id, k.reporter!, { type: 'triage', decision: 'explain', explanation: 'x' });
     expect(role.statusCode).toBe(403);

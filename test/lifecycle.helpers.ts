@@ -42,9 +42,14 @@ export function caseClient(env: TestEnv) {
  * already there is kept: it stands for the cases its workflow version started.
  */
 export async function recordHistory(caseId: string, name: string): Promise<void> {
+  await recordWorkflowHistory(caseWorkflowId(caseId), name);
+}
+
+/** The same for a workflow that is not a case's own (the erasure of a finished case, `case-<id>-erasure`). */
+export async function recordWorkflowHistory(workflowId: string, name: string): Promise<void> {
   if (process.env.RECORD_HISTORIES !== '1' || existsSync(path.join(HISTORIES_DIR, `${name}.json`))) return;
   // The CLI writes the same JSON as every Temporal tool; the SDK's own converter trips over two protobufjs copies.
-  const json = execFileSync(inject('temporalCli'), ['workflow', 'show', '--address', inject('temporalAddress'), '-w', caseWorkflowId(caseId), '--output', 'json'], {
+  const json = execFileSync(inject('temporalCli'), ['workflow', 'show', '--address', inject('temporalAddress'), '-w', workflowId, '--output', 'json'], {
     encoding: 'utf8',
   });
   mkdirSync(HISTORIES_DIR, { recursive: true });

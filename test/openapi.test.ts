@@ -65,7 +65,7 @@ describe('the API description', () => {
   it('When a client generator reads the operations, then each has a unique camelCase operationId and its 4xx answers', () => {
     const ids = operations.map(({ op }) => op.operationId);
     expect(ids.sort()).toEqual(
-      ['fileCase', 'getCase', 'getStats', 'getStatsOverview', 'getStatsMatrix', 'getStatsSatisfaction', 'getStatsTrend', 'listCaseEvents', 'listCases', 'listUnits', 'listWorkstations', 'rateCase', 'takeCaseAction', 'trackCase', 'listPrincipals', 'createPrincipal', 'rotateKey', 'revokeKey', 'revokePrincipal', 'listAuditLog', 'streamCaseEvents', 'signIn', 'signOut', 'whoAmI'].sort(),
+      ['fileCase', 'getCase', 'getStats', 'getStatsOverview', 'getStatsMatrix', 'getStatsSatisfaction', 'getStatsTrend', 'listCaseEvents', 'listCases', 'listUnits', 'listWorkstations', 'rateCase', 'takeCaseAction', 'trackCase', 'listPrincipals', 'createPrincipal', 'rotateKey', 'revokeKey', 'revokePrincipal', 'listAuditLog', 'streamCaseEvents', 'signIn', 'signOut', 'whoAmI', 'exportCases', 'exportStatsOverview', 'exportStatsMatrix', 'exportStatsSatisfaction', 'exportStatsTrend', 'uploadCaseFile', 'listCaseFiles', 'getFile', 'getFilePreview', 'listSimilarCases', 'listAnswerTemplates', 'listOfficers'].sort(),
     );
     for (const { route, op } of operations) {
       expect(op.operationId, route).toMatch(/^[a-z][a-zA-Z]*$/);

@@ -269,3 +269,72 @@ it('When a parameter is unknown or wrong, then 400', async () => {
     expect(res.body.error, url).toEqual(expect.any(String));
   }
 });
+
+describe('the dashboard views as CSV', () => {
+  const csv = async (url: string, key = env.keys.supervisor) => {
+    const res = await env.request('GET', url, { key });
+    const { parse } = await import('csv-parse/sync');
+    return { status: res.statusCode, type: res.headers['content-type'], disposition: res.headers['content-disposition'], raw: res.body, rows: res.statusCode === 200 ? (parse(res.body, { bom: true }) as string[][]) : [] };
+  };
+  const names = async () => new Map(((await env.request('GET', '/v1/units')).json().units as { id: string; name: string }[]).map((x) => [x.id, x.name]));
+
+  it('When the heat table is exported, then the file holds the same counts as the JSON, named in Chinese, with a BOM for Excel', async () => {
+    const file = await csv(`/v1/stats/matrix.csv?rows=district&cols=category&${MARCH}`);
+    expect(file.status).toBe(200);
+    expect(file.type).toBe('text/csv; charset=utf-8');
+    expect(file.disposition).toMatch(/^attachment; filename="bangnong-district-by-category-\d{4}-\d{2}-\d{2}\.csv"$/);
+    expect(file.raw.startsWith('\uFEFF')).toBe(true);
+    const unit = await names();
+    expect(file.rows).toEqual([
+      ['区', '餐饮油烟', '无证设摊', '其他', '总数'],
+      [unit.get(u.D1), '4', '2', '0', '6'],
+      [unit.get(u.D2), '1', '0', '1', '2'],
+    ]);
+  });
+
+  it('When weeks are the columns, then they run in order; and in English the headers are English', async () => {
+    const file = await csv('/v1/stats/matrix.csv?rows=squad&cols=week&lang=en', keys.d1);
+    const unit = await names();
+    expect(file.rows).toEqual([
+      ['Squad', '2026-03-02', '2026-03-09', 'Total'],
+      [unit.get(u.A), '3', '1', '4'],
+      [unit.get(u.B), '2', '0', '2'],
+    ]);
+  });
+
+  it('When satisfaction, the trend and the overview are exported, then each holds the figures of its view', async () => {
+    const unit = await names();
+    expect((await csv(`/v1/stats/satisfaction.csv?by=district&${MARCH}`)).rows).toEqual([
+      ['区', '案件数', '已结案', '已评价', '满意', '基本满意', '不满意', '满意率（%）', '参评率（%）'],
+      [unit.get(u.D1), '6', '4', '3', '1', '1', '1', '66.7', '75'],
+      [unit.get(u.D2), '2', '1', '1', '1', '0', '0', '100', '100'],
+    ]);
+    const trend = (await csv(`/v1/stats/trend.csv?unit=${u.D3}&around=2026-05-06&weeks=2`)).rows;
+    expect(trend.slice(1)).toEqual([
+      ['2026-04-20', '-2', '6', '6', '4', '1', '1', '83.3'],
+      ['2026-04-27', '-1', '4', '4', '2', '0', '2', '50'],
+      ['2026-05-04', '0', '4', '2', '1', '1', '0', '100'],
+      ['2026-05-11', '1', '3', '2', '1', '0', '1', '50'],
+      ['之前 2 周', '', '10', '10', '', '', '', '70'],
+      ['之后 2 周', '', '7', '4', '', '', '', '75'],
+      ['变化（%，满意率为百分点）', '', '-30', '', '', '', '', '5'],
+    ]);
+    const overview = (await csv('/v1/stats/overview.csv', keys.d1)).rows;
+    expect(overview.slice(0, 4)).toEqual([
+      ['指标', '数量', '占比（%）', '中位用时（小时）', '90 分位用时（小时）'],
+      ['案件总数', '6', '', '', ''],
+      ['办理中', '2', '', '', ''],
+      ['超期', '1', '50', '', ''],
+    ]);
+    expect(overview).toContainEqual(['环节用时：处置中', '2', '', '15', '19']);
+  });
+
+  it('When an export asks for more than the viewer may see or names an unknown field, then the same 403 and 400 as the view', async () => {
+    expect((await csv(`/v1/stats/matrix.csv?unit=${u.D2}`, keys.d1)).status).toBe(403);
+    for (const url of ['/v1/stats/overview.csv?lang=fr', '/v1/stats/matrix.csv?rows=category&cols=category', '/v1/stats/trend.csv', '/v1/stats/satisfaction.csv?colour=red']) {
+      const res = await env.request('GET', url, { key: env.keys.supervisor });
+      expect(res.statusCode, url).toBe(400);
+      expect(res.json().error, url).toEqual(expect.any(String));
+    }
+  });
+});

@@ -8,6 +8,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../api/app.js';
 import { OrgDirectory } from '../api/org.js';
+import { revokePrincipal } from '../db/queries/principals.js';
 import type { Role } from '../domain/case.js';
 import { createLogger } from '../platform/logger.js';
 import { caseClient } from './lifecycle.helpers.js';
@@ -198,6 +199,18 @@ describe('the live stream of case events', () => {
     s.close();
     const line = await eventually(async () => logLines.filter((l) => l.includes('live stream closed')), (l) => l.length === before.closed + 1, 5_000, 'the stream freed');
     expect(JSON.parse(line.at(-1)!).streams).toBe(JSON.parse(logLines.filter((l) => l.includes('live stream opened')).at(-1)!).streams - 1);
+  });
+
+  it("When a principal is revoked, then its open stream ends at once and it is not let in again; another's stream stays open", async () => {
+    const victim = await env.principal('supervisor', units.D1, 'revoked supervisor');
+    const s = await openStream(victim.key);
+    const other = await openStream(keys['supervisor@D2']!);
+    for (const x of [s, other]) await eventually(async () => x.events.length, (n) => n > 0, 5_000, 'the ready event');
+    expect(await revokePrincipal(env.database.db, { principalId: victim.id })).toBe(true);
+    await expect(Promise.race([s.ended.then(() => 'ended'), new Promise((r) => setTimeout(() => r('still open'), 5_000))])).resolves.toBe('ended');
+    expect((await openStream(victim.key)).status).toBe(401);
+    await expect(Promise.race([other.ended.then(() => 'ended'), new Promise((r) => setTimeout(() => r('still open'), 500))])).resolves.toBe('still open');
+    other.close();
   });
 
   it('When the app closes, then its open streams end', async () => {

@@ -4,8 +4,9 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { connectDatabase } from '../db/client.js';
-import { ConfigError, loadConfig } from '../platform/config.js';
+import { ConfigError, fileSettings, loadConfig } from '../platform/config.js';
 import { createLogger } from '../platform/logger.js';
+import { openFileStore } from '../platform/storage.js';
 import { connectWorker, installTemporalLogging, temporalSettings } from '../platform/temporal.js';
 import { createCaseWorker, sendersFromConfig } from './worker.js';
 
@@ -28,6 +29,8 @@ async function main() {
     db: database.db,
     log,
     senders: sendersFromConfig(log, config),
+    // The same store as the API's (FILES_DIR, or the FILES_S3_* bucket): erasing a case's personal data deletes its files there.
+    store: await openFileStore(fileSettings(config)),
     identity: `bangnong-worker-${process.pid}@${os.hostname()}`,
     tuning: {
       maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,

@@ -7,6 +7,8 @@ import { createActivities } from '../activities/index.js';
 import { LogSender, type SenderRouting, WebhookSender } from '../activities/senders.js';
 import type { Db } from '../db/client.js';
 import { bundleWorkflows } from '../platform/bundle.js';
+import { fileSettings, loadConfig } from '../platform/config.js';
+import { type FileStore, openFileStore } from '../platform/storage.js';
 
 
 export interface CaseWorkerOptions {
@@ -16,6 +18,8 @@ export interface CaseWorkerOptions {
   db: Db;
   log: Logger;
   senders?: SenderRouting;
+  /** Where uploaded files are kept (erasure deletes a case's); by default the API's local store, FILES_DIR. */
+  store?: FileStore;
   /** A prebuilt bundle (tests build one for the whole suite); otherwise the workflows are bundled now. */
   workflowBundle?: { code: string };
   tuning?: Partial<Pick<WorkerOptions, 'maxCachedWorkflows' | 'maxConcurrentWorkflowTaskExecutions' | 'maxConcurrentLocalActivityExecutions' | 'maxConcurrentActivityTaskExecutions'>>;
@@ -37,7 +41,12 @@ export async function createCaseWorker(o: CaseWorkerOptions): Promise<Worker> {
     namespace: o.namespace,
     taskQueue: o.taskQueue,
     ...(o.identity ? { identity: o.identity } : {}),
-    activities: createActivities({ db: o.db, senders: o.senders ?? { main: new LogSender(o.log) }, log: o.log }),
+    activities: createActivities({
+      db: o.db,
+      senders: o.senders ?? { main: new LogSender(o.log) },
+      log: o.log,
+      store: o.store ?? (await openFileStore(fileSettings(loadConfig()))),
+    }),
     workflowBundle: o.workflowBundle ?? (await bundleWorkflows()),
     // A case whose worker left is handed to another after 5 s instead of the SDK's 10 s.
     stickyQueueScheduleToStartTimeout: '5s',

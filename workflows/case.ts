@@ -68,6 +68,13 @@ const { deliverNotifications } = proxyActivities<activities.Activities>({
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '5m' },
 });
 
+// Erasing a citizen's personal data outside the case (the stored timeline, the outbox, the files): an
+// ordinary activity, idempotent, retried until it is done.
+const { erasePersonalData, eraseFinishedCase } = proxyActivities<activities.Activities>({
+  startToCloseTimeout: '2m',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
+});
+
 export async function caseWorkflow({ intake, policy }: CaseWorkflowInput): Promise<CaseView> {
   const opened = openCase(intake, policy);
   let c: CaseView = opened.view;
@@ -116,12 +123,19 @@ export async function caseWorkflow({ intake, policy }: CaseWorkflowInput): Promi
   setHandler(
     caseActionUpdate,
     async ({ action, actor }) => {
+      const before = c;
       try {
         commit(decide(c, action, actor, new Date().toISOString(), policy));
       } catch (e) {
         refuse(e);
       }
-      await recorded(c.version, 'took the action and keeps it');
+      try {
+        await recorded(c.version, 'took the action and keeps it');
+      } finally {
+        // The case itself is erased above; what earlier projections stored is erased here — the timeline
+        // and outbox redacted with the citizen the case had, its files deleted — even while it is parked.
+        if (action.type === 'erase_personal_data') await erasePersonalData({ caseId: before.id, citizen: before.citizen });
+      }
       return c;
     },
     {
@@ -252,4 +266,20 @@ function syncSearchAttributes(c: CaseView, last: string): string {
   ];
   upsertSearchAttributes(pairs);
   return current;
+}
+
+export interface CaseErasureInput {
+  /** The erased case and its event, decided by the lifecycle table (the API ran `decide` on the stored case). */
+  snapshot: CaseView;
+  event: CaseEvent;
+}
+
+/**
+ * Erases the personal data of a case whose workflow has finished (past its rating window, or withdrawn or
+ * a duplicate): it takes no updates any more, so this short workflow (`case-<id>-erasure`) records the
+ * erased case and its event and redacts and deletes what the case left, as the case's own workflow does.
+ * Its input carries no personal data: the activity finds the citizen in the stored case.
+ */
+export async function caseErasureWorkflow({ snapshot, event }: CaseErasureInput): Promise<CaseView> {
+  return eraseFinishedCase({ snapshot, event });
 }

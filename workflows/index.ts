@@ -1,2 +1,2 @@
 // The workflow bundle's entry: every workflow type the worker registers.
-export { caseWorkflow } from './case.js';
+export { caseErasureWorkflow, caseWorkflow } from './case.js';

@@ -25,6 +25,7 @@ import { rootPath } from '../domain/units.js';
 import type { FieldKit, Z } from '../domain/fields.js';
 import { type Policy, addDuration, stageDeadline } from '../domain/policy.js';
 import { approveStep, leaveReview, returnWithComments, submitForReview } from '../domain/review.js';
+import { redactText, withoutPersonalData } from '../domain/privacy.js';
 import {
   ActionRefused,
   type Decision,
@@ -430,6 +431,23 @@ export const ACTIONS = {
       t.notifyAssignee('case_supplemented', {});
     },
     sample: () => ({ text: '补充' }),
+  }),
+  // On the citizen's request (PIPL art. 47): in every state — closed too, the one action a closed case
+  // takes whatever its rating — and once. The case keeps its course without the citizen; the workflow
+  // then redacts the stored timeline and outbox and deletes the case's files (erasePersonalData).
+  erase_personal_data: define({
+    body: ({ text }: FieldKit) => ({ reason: text(2000) }),
+    moves: stays(...STATES),
+    refusal: "the case's personal data is erased once",
+    guard: (c) => (c.personalDataErasedAt ? `the case's personal data was erased at ${c.personalDataErasedAt}` : undefined),
+    effect: (t, a) => {
+      // The reason is the supervisor's words: it must not carry what it erases.
+      const reason = redactText(a.reason, t.prev.citizen, 'hidden');
+      Object.assign(t.next, withoutPersonalData(t.next), { personalDataErasedAt: t.at, personalDataErasureReason: reason });
+      delete t.next.citizen;
+      t.record({ reason });
+    },
+    sample: () => ({ reason: '市民申请删除个人信息' }),
   }),
 };
 

@@ -62,3 +62,5 @@ export const SEARCH_ATTRIBUTES = {
 } as const;
 
 export const caseWorkflowId = (caseId: string): string => `case-${caseId}`;
+/** The short workflow that erases the personal data of a case whose own workflow has finished. */
+export const caseErasureWorkflowId = (caseId: string): string => `case-${caseId}-erasure`;

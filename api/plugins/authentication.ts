@@ -31,6 +31,8 @@ declare module 'fastify' {
      * request sees the change without waiting for the notification (which every other instance gets).
      */
     forgetPrincipal(principalId: string): void;
+    /** Calls `watch` whenever a principal's keys change (one revoked, rotated or expiring), on any instance. */
+    watchKeyChanges(watch: (principalId: string) => void): void;
   }
   interface FastifyContextConfig {
     /** Routes open without a key: health, docs, citizen tracking. */
@@ -117,9 +119,13 @@ export default fp<AuthenticationOptions>(
     const recordUse = keyUseRecorder(db, app.log);
     const verifyJwt = jwt ? jwtAuthenticator(jwt, org) : undefined;
 
+    const watchers = new Set<(principalId: string) => void>();
     let failing = false;
     const listener = listenForKeyChanges(db, {
-      changed: (principalId) => principals.forget(principalId),
+      changed: (principalId) => {
+        principals.forget(principalId);
+        for (const watch of watchers) watch(principalId);
+      },
       connected: () => {
         failing = false;
         principals.trust();
@@ -143,6 +149,7 @@ export default fp<AuthenticationOptions>(
 
     app.decorateRequest('principal', undefined);
     app.decorate('forgetPrincipal', (principalId: string) => principals.forget(principalId));
+    app.decorate('watchKeyChanges', (watch: (principalId: string) => void) => void watchers.add(watch));
 
     app.addHook('onRoute', (route) => {
       if (route.config?.public && route.schema) route.schema.security = [];

@@ -32,7 +32,8 @@ export default fp(
       const access = route.config?.access;
       if (typeof access === 'string' && route.schema) {
         const who = `Who may (role, and where the case or unit lies relative to the caller's unit): ${whoMay(access)}.`;
-        route.schema.description = route.schema.description ? `${route.schema.description}\n\n${who}` : who;
+        // A GET's automatic HEAD route shares its schema: the sentence goes in once.
+        if (!route.schema.description?.includes(who)) route.schema.description = route.schema.description ? `${route.schema.description}\n\n${who}` : who;
       }
     });
     app.addHook('onReady', async () => {

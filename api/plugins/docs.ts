@@ -38,9 +38,11 @@ const RETRY_AFTER = { type: 'integer', minimum: 1, description: 'Seconds until t
 /** The zod schemas as JSON schemas, and each answer described: the route's own words, else the API's. */
 const transform: SwaggerTransform = (route) => {
   const { schema, url } = jsonSchemaTransform(route);
-  const { answers, ...rest } = schema;
+  const { answers, produces, ...rest } = schema;
   const response = rest.response as Record<string, object> | undefined;
   if (response) {
+    // A route that produces a file (a CSV export) says so for its 200; its errors are JSON like every other.
+    if (Array.isArray(produces) && response['200']) response['200'] = { content: Object.fromEntries(produces.map((type: string) => [type, { schema: response['200'] }])) };
     for (const [status, json] of Object.entries(response)) {
       const description = answers?.[Number(status)] ?? ANSWERS[status];
       // @fastify/swagger reads a response's description from `description` beside a $ref, and from

@@ -51,7 +51,8 @@ const DOCS_CSP = {
 };
 
 // The console (/console): its scripts, styles and data come from this server only, and it runs no inline
-// script or style; ECharts draws on a canvas and the page may show data: images.
+// script or style; ECharts draws on a canvas and the page may show data: images, and blob: ones (the
+// officer's photos, shown from the phone before they are uploaded).
 const CONSOLE_CSP = {
   'default-src': ["'self'"],
   'base-uri': ["'self'"],
@@ -59,7 +60,7 @@ const CONSOLE_CSP = {
   'font-src': ["'self'"],
   'form-action': ["'self'"],
   'frame-ancestors': ["'none'"],
-  'img-src': ["'self'", 'data:'],
+  'img-src': ["'self'", 'data:', 'blob:'],
   'object-src': ["'none'"],
   'script-src': ["'self'"],
   'script-src-attr': ["'none'"],

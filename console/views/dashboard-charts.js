@@ -7,33 +7,45 @@ import { t, term } from '../i18n.js';
 const BLUE = '#2f6fb3';
 const RED = '#c0392b';
 const GREEN = '#2e8b57';
-const charts = new Map();
+/** The charts on the page: each with the observer that redraws it when its box changes size. */
+const charts = new Set();
 
 /** Drops the charts of the page shown before (their elements are gone). */
 export function disposeCharts() {
-  for (const [chart, observer] of charts) {
-    observer.disconnect();
-    chart.dispose();
+  for (const entry of charts) {
+    entry.observer.disconnect();
+    entry.chart?.dispose();
   }
   charts.clear();
 }
 
+// A box with no width or height (not laid out yet, hidden, or leaving the page) has nothing to draw
+// into: ECharts would build a map's projection on an empty rectangle and fail on it (seen under load in
+// CI: "Cannot read properties of null (reading '0')" from the map's view transform).
+const drawable = (container) => container.isConnected && container.clientWidth > 0 && container.clientHeight > 0;
+
+/** Draws `option` into `container` once it has a size, and again at every change of its size. */
 function draw(container, option) {
   if (!window.echarts) {
     container.append(el('p', { class: 'empty' }, t('dashboard.noCharts')));
-    return undefined;
+    return;
   }
   // A page replaced while its data was on the way has nothing to draw into.
-  if (!container.isConnected) return undefined;
-  const chart = window.echarts.init(container, undefined, { renderer: 'canvas' });
-  chart.setOption({ animation: false, aria: { enabled: true }, tooltip: { renderMode: 'richText' }, ...option });
-  // A chart whose page has been replaced (its element left the document) is not redrawn.
-  const observer = new ResizeObserver(() => {
-    if (container.isConnected && !chart.isDisposed()) chart.resize();
-  });
-  observer.observe(container);
-  charts.set(chart, observer);
-  return chart;
+  if (!container.isConnected) return;
+  const entry = { chart: undefined, observer: undefined };
+  const render = () => {
+    if (!drawable(container)) return;
+    if (!entry.chart) {
+      entry.chart = window.echarts.init(container, undefined, { renderer: 'canvas' });
+      entry.chart.setOption({ animation: false, aria: { enabled: true }, tooltip: { renderMode: 'richText' }, ...option });
+    } else if (!entry.chart.isDisposed()) {
+      entry.chart.resize();
+    }
+  };
+  entry.observer = new ResizeObserver(render);
+  entry.observer.observe(container);
+  charts.add(entry);
+  render();
 }
 
 const percent = (ratio) => (ratio === null || ratio === undefined ? t('value.none') : `${(ratio * 100).toFixed(1)}%`);
@@ -106,11 +118,14 @@ async function shanghaiMap() {
 
 /** Shanghai's districts shaded by their complaints; district names are the map's feature names. */
 export async function districtMap(container, matrix, unitName) {
-  if (!window.echarts) return draw(container, {});
+  if (!window.echarts) {
+    draw(container, {});
+    return;
+  }
   await shanghaiMap();
   const data = [...sumBy(matrix.cells, 'row')].filter(([k]) => k !== 'unknown').map(([k, s]) => ({ name: unitName(k), value: s.total }));
   const max = Math.max(1, ...data.map((d) => d.value));
-  return draw(container, {
+  draw(container, {
     visualMap: { min: 0, max, left: 8, bottom: 8, calculable: true, text: [t('dashboard.map.more'), t('dashboard.map.fewer')], inRange: { color: ['#e8f0f9', '#7fa9d6', '#1f4e85'] } },
     series: [{
       name: t('dashboard.map.series'),
@@ -143,14 +158,23 @@ export function weeklyChart(container, matrix) {
 
 /** Median and 90th-percentile hours spent in each state. */
 export function stageChart(container, overview) {
-  const stages = overview.stages;
+  const stages = overview.stages.filter((s) => s.stays > 0);
+  // No stay has ended yet (every case still in its first state): nothing to measure.
+  if (stages.length === 0) {
+    container.append(el('p', { class: 'empty' }, t('dashboard.stage.none')));
+    return;
+  }
+  // Hours, unless every stage is quicker than that (a demo walked in seconds): then minutes or seconds.
+  const longest = Math.max(...stages.map((s) => s.p90Hours));
+  const [unit, per] = longest >= 1 ? ['hours', 1] : longest >= 1 / 60 ? ['minutes', 60] : ['seconds', 3600];
+  const inUnit = (hours) => Math.round(hours * per * 100) / 100;
   draw(container, {
     grid: { left: 8, right: 16, top: 32, bottom: 8, containLabel: true },
-    xAxis: { type: 'value', name: t('dashboard.axis.hours') },
+    xAxis: { type: 'value', name: t(`dashboard.axis.${unit}`) },
     yAxis: { type: 'category', inverse: true, data: stages.map((s) => term('state', s.state)) },
     series: [
-      { name: t('dashboard.stage.median'), type: 'bar', data: stages.map((s) => s.medianHours), itemStyle: { color: BLUE } },
-      { name: t('dashboard.stage.p90'), type: 'bar', data: stages.map((s) => s.p90Hours), itemStyle: { color: '#e08e0b' } },
+      { name: t('dashboard.stage.median'), type: 'bar', data: stages.map((s) => inUnit(s.medianHours)), itemStyle: { color: BLUE } },
+      { name: t('dashboard.stage.p90'), type: 'bar', data: stages.map((s) => inUnit(s.p90Hours)), itemStyle: { color: '#e08e0b' } },
     ],
     legend: { top: 0 },
     tooltip: { renderMode: 'richText', trigger: 'axis' },

@@ -31,7 +31,9 @@ export function writeFilter(filter) {
   const query = new URLSearchParams();
   for (const key of KEYS) if (filter[key]) query.set(key, filter[key]);
   const text = query.toString();
-  location.hash = text ? `#/?${text}` : '#/';
+  // The dashboard is home for a supervisor (#/) and a page of its own beside a workbench (#/dashboard).
+  const base = location.hash.startsWith('#/dashboard') ? '#/dashboard' : '#/';
+  location.hash = text ? `${base}?${text}` : base;
 }
 
 /** Today in Shanghai, YYYY-MM-DD. */

@@ -5,7 +5,7 @@
 
 import { api } from '../api.js';
 import { el, replace } from '../dom.js';
-import { duration, t, term } from '../i18n.js';
+import { currentLanguage, duration, t, term } from '../i18n.js';
 import {
   categoryChart, disposeCharts, districtMap, heatTable, keyFigures, satisfactionChart, stageChart, trendPanel, weeklyChart,
 } from './dashboard-charts.js';
@@ -37,6 +37,12 @@ window.addEventListener('bangnong:case-event', () => {
 });
 
 const panel = (id, title, ...children) => el('section', { class: 'panel', id: `panel-${id}` }, el('h2', {}, title), ...children);
+/** A panel whose figures download as CSV: the export route of its view, with the same query (api/exports.ts). */
+const exportPanel = (id, title, url, ...children) =>
+  el('section', { class: 'panel', id: `panel-${id}` },
+    el('div', { class: 'panel-head' }, el('h2', {}, title),
+      el('a', { class: 'export', id: `export-${id}`, href: `${url}&lang=${currentLanguage()}`, download: '' }, t('export.csv'))),
+    ...children);
 const chartBox = (id, label) => el('div', { class: 'chart', id, role: 'img', 'aria-label': label });
 
 // Each render is numbered: one that a later render (a filter, a route change) has overtaken stops at its
@@ -54,7 +60,7 @@ export async function renderDashboard(view, me) {
     mayStats ? api('GET', '/v1/units') : undefined,
   ]);
   if (overtaken()) return;
-  const overduePanel = panel('overdue', t('dashboard.overdueTitle'), overdueTable(list.cases, Date.now()));
+  const overduePanel = exportPanel('overdue', t('dashboard.overdueTitle'), `/v1/cases.csv?${apiQuery(filter, { overdue: true })}`, overdueTable(list.cases, Date.now()));
   if (!mayStats) {
     replace(view, el('h1', {}, t('nav.dashboard')), el('div', { class: 'panels' }, overduePanel));
     return;
@@ -98,19 +104,20 @@ export async function renderDashboard(view, me) {
   replace(view,
     el('h1', {}, t('nav.dashboard')),
     filterForm(filter, units, me),
+    el('div', { class: 'figures-head' }, el('a', { class: 'export', id: 'export-overview', href: `/v1/stats/overview.csv?${apiQuery(filter, { lang: currentLanguage() })}`, download: '' }, t('export.csv'))),
     keyFigures(overview),
     el('div', { class: 'panels' },
       overduePanel,
       panel('category', t('dashboard.byCategory'), charts.category)),
     el('div', { class: 'panels panels-even' },
-      panel('heat', t('dashboard.heat.title', { rows: t(`dashboard.heat.rows.${rows}`) }), heatTable(heat, unitName)),
+      exportPanel('heat', t('dashboard.heat.title', { rows: t(`dashboard.heat.rows.${rows}`) }), `/v1/stats/matrix.csv?${apiQuery(filter, { rows, cols: 'category' })}`, heatTable(heat, unitName)),
       panel('map', t('dashboard.map.title'), charts.map)),
     el('div', { class: 'panels panels-even' },
-      panel('weekly', t('dashboard.weekly.title'), charts.weekly),
+      exportPanel('weekly', t('dashboard.weekly.title'), `/v1/stats/matrix.csv?${apiQuery(filter, { rows: 'district', cols: 'week' })}`, charts.weekly),
       panel('stage', t('dashboard.stage.title'), charts.stage)),
     el('div', { class: 'panels panels-even' },
-      panel('satisfaction', t('dashboard.satisfaction.title', { rows: t(`dashboard.heat.rows.${rows}`) }), charts.satisfaction),
-      panel('trend', t('dashboard.trend.title'), aroundForm, trendSummary, charts.trend)));
+      exportPanel('satisfaction', t('dashboard.satisfaction.title', { rows: t(`dashboard.heat.rows.${rows}`) }), `/v1/stats/satisfaction.csv?${apiQuery(filter, { by: rows })}`, charts.satisfaction),
+      exportPanel('trend', t('dashboard.trend.title'), `/v1/stats/trend.csv?${apiQuery(filter, { around, weeks: 8 }, { period: false })}`, aroundForm, trendSummary, charts.trend)));
 
   categoryChart(charts.category, heat);
   weeklyChart(charts.weekly, weekly);

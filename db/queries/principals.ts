@@ -123,6 +123,16 @@ const keyState = sql<KeyState>`case
 /** The unit at `path` and every unit below it. */
 const inUnit = (path: string): SQL => or(eq(units.path, path), sql`starts_with(${units.path}, ${`${path}/`})`)!;
 
+/** The officers of a unit and below it whose keys may still be used: who a case can be assigned to, by name. */
+export async function listOfficers(db: Db, { within }: { within: string }): Promise<{ id: string; name: string; unitId: string }[]> {
+  return db
+    .select({ id: principals.id, name: principals.name, unitId: principals.unitId })
+    .from(principals)
+    .innerJoin(units, eq(units.id, principals.unitId))
+    .where(and(eq(principals.role, 'officer'), isNull(principals.revokedAt), inUnit(within)))
+    .orderBy(asc(units.path), asc(principals.name), asc(principals.id));
+}
+
 /** Principals with all their keys (never a key's hash), by unit then age; `within` keeps those of a unit and below it. */
 export async function listPrincipals(db: Db, filter: { within?: string; id?: string } = {}): Promise<PrincipalListing[]> {
   const where = and(filter.within ? inUnit(filter.within) : undefined, filter.id ? eq(principals.id, filter.id) : undefined);

@@ -90,22 +90,16 @@ export interface StageTime {
  * a stay; a reopened case counts each stay.
  */
 export async function stageTimes(db: Db, s: StatsScope): Promise<StageTime[]> {
-  const moves = db
-    .select({
-      state: caseEvents.toState,
-      seconds: sql<number>`extract(epoch from lead(${caseEvents.at}) over (partition by ${caseEvents.caseId} order by ${caseEvents.seq}) - ${caseEvents.at})`.as('seconds'),
-    })
+  // Each event that left a state carries the stay's length (case_events.stay_seconds, set at insert).
+  const hours = (p: number) => sql<number>`round((percentile_cont(${sql.raw(String(p))}) within group (order by ${caseEvents.staySeconds}) / 3600)::numeric, 4)::float8`;
+  const rows = await db
+    .select({ state: sql<string>`${caseEvents.fromState}`, stays: sql<number>`count(*)::int`, medianHours: hours(0.5), p90Hours: hours(0.9) })
     .from(caseEvents)
     .innerJoin(cases, eq(cases.id, caseEvents.caseId))
-    .where(and(sql`${caseEvents.fromState} is distinct from ${caseEvents.toState}`, scoped(s)))
-    .as('moves');
-  const hours = (p: number) => sql<number>`round((percentile_cont(${sql.raw(String(p))}) within group (order by ${moves.seconds}) / 3600)::numeric, 2)::float8`;
-  return db
-    .select({ state: moves.state, stays: sql<number>`count(*)::int`, medianHours: hours(0.5), p90Hours: hours(0.9) })
-    .from(moves)
-    .where(sql`${moves.seconds} is not null`)
-    .groupBy(moves.state)
-    .orderBy(sql`array_position(array['triage','joint_triage','dispatched','investigating','escalated','resolved']::text[], ${moves.state})`);
+    .where(and(sql`${caseEvents.staySeconds} is not null`, scoped(s)))
+    .groupBy(caseEvents.fromState)
+    .orderBy(sql`array_position(array['triage','joint_triage','dispatched','investigating','escalated','resolved']::text[], ${caseEvents.fromState})`);
+  return rows;
 }
 
 export const MATRIX_ROWS = ['district', 'squad', 'category', 'channel'] as const;

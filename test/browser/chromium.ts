@@ -44,7 +44,8 @@ export function ensureChromium(): void {
 
 export async function launchChromium(): Promise<Browser> {
   ensureChromium();
-  const args = ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+  // Chinese as the browser's own language too, as on the desks it is made for: date fields read 年/月/日.
+  const args = ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--lang=zh-CN'];
   // Chromium's sandbox refuses to start as root (in containers, CI).
   if (process.getuid?.() === 0) args.push('--no-sandbox');
   return chromium.launch({ executablePath: CHROMIUM, args });
@@ -72,3 +73,28 @@ export async function serveConsole(env: TestEnv): Promise<{ browser: Browser; ba
 /** A fresh browser session at desk width, in Chinese and Shanghai time, as the console's users have it. */
 export const consoleContext = (browser: Browser): Promise<BrowserContext> =>
   browser.newContext({ viewport: DESK, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+
+export interface ConsoleSession {
+  context: BrowserContext;
+  page: Page;
+  /** Page errors and console errors (but the 401s a signed-out page expects), for `expect(errors).toEqual([])`. */
+  errors: string[];
+  close(): Promise<void>;
+}
+
+/** A fresh browser session signed in to the console at `base` with `key`: the header shows who is in. */
+export async function signInConsole(browser: Browser, base: string, key: string): Promise<ConsoleSession> {
+  const context = await consoleContext(browser);
+  const page = await context.newPage();
+  const errors: string[] = [];
+  // With where it was thrown: a page error seen only now and then needs its place to be found.
+  page.on('pageerror', (err) => errors.push(`${err.message}\n${err.stack ?? ''}`.trim()));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !m.text().includes('401')) errors.push(m.text());
+  });
+  await page.goto(`${base}/console/`);
+  await page.fill('#key', key);
+  await page.click('#sign-in button[type=submit]');
+  await page.locator('#who').waitFor();
+  return { context, page, errors, close: () => context.close() };
+}

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Policy } from '../../domain/policy.js';
 import { caseClient } from '../lifecycle.helpers.js';
 import { type TestEnv, createTestEnv, defaultPolicy, eventually } from '../support.js';
-import { DESK, PHONE, consoleContext, screenshots, serveConsole } from './chromium.js';
+import { DESK, PHONE, consoleContext, screenshots, serveConsole, signInConsole } from './chromium.js';
 
 
 let env: TestEnv;
@@ -137,4 +137,18 @@ it('When a request signed in by the cookie changes something without the console
   const me = await env.app.inject({ method: 'GET', url: '/v1/me', headers });
   expect(me.json()).toMatchObject({ name: '闵行区主管', role: 'supervisor', unit: { kind: 'district' }, may: { triage: ['own', 'below'] } });
   expect(me.json().may).not.toHaveProperty('withdraw');
+});
+
+it("When the key behind a signed-in console is revoked, then the live stream ends and the console returns to signing in, without a reload", async () => {
+  const { createPrincipal, revokePrincipal } = await import('../../db/queries/principals.js');
+  const units = (await env.request('GET', '/v1/units')).json().units as { id: string; kind: string }[];
+  const { principal, key } = await createPrincipal(env.database.db, { name: '将被吊销的主管', role: 'supervisor', unitId: units.find((u) => u.kind === 'district')!.id });
+  const { page, errors, close } = await signInConsole(browser, base, key);
+  await expect.poll(() => page.locator('#live').getAttribute('data-state'), { timeout: 10_000 }).toBe('connected');
+
+  await revokePrincipal(env.database.db, { principalId: principal.id });
+  await page.locator('#sign-in').waitFor({ timeout: 10_000 });
+  expect(await page.locator('#who').count()).toBe(0);
+  expect(errors).toEqual([]);
+  await close();
 });

@@ -3,8 +3,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { caseTimeline, fileCase, present, readerOf, showCases, visibleCase } from '../../cases.js';
 import { listCasesFor } from '../../lists.js';
+import { EXPORT_MAX_ROWS, casesCsv, csvAnswer, sendCsv } from '../../exports.js';
 import { bodyLimits, caseParams, caseSchema, errorAnswers, idempotencyHeader, intakeSchema, noQuery } from '../../schemas.js';
-import { caseListSchema, listQuerySchema, timelineSchema } from './schemas.js';
+import { caseListSchema, exportQuerySchema, listQuerySchema, timelineSchema } from './schemas.js';
 
 const cases: FastifyPluginAsyncZod = async (app) => {
   app.post(
@@ -53,6 +54,27 @@ const cases: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => listCasesFor(app.services, readerOf(request), request.query),
+  );
+
+  app.get(
+    '/v1/cases.csv',
+    {
+      config: { access: 'case.list' },
+      schema: {
+        operationId: 'exportCases',
+        tags: ['cases'],
+        summary: 'Every case the list would show, as CSV',
+        description: `The list's filters, without paging: every matching case, most overdue first, each as the list shows it (citizens masked where the list masks them). At most ${EXPORT_MAX_ROWS.toLocaleString('en')} cases: a wider filter answers 400.`,
+        produces: ['text/csv'],
+        querystring: exportQuerySchema,
+        response: { 200: csvAnswer, ...errorAnswers(400, 401, 403, 503) },
+        answers: { 200: 'The cases, one per row, in the language asked for.' },
+      },
+    },
+    async (request, reply) => {
+      const { lang, ...filter } = request.query;
+      return sendCsv(reply, await casesCsv(app.services, readerOf(request), filter, lang));
+    },
   );
 
   app.get(

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CATEGORIES, CHANNELS, STATES } from '../../../domain/case.js';
 import { caseSchema } from '../../schemas.js';
+import { exportQuery } from '../../exports.js';
 
 const isoTime = z.iso.datetime({ offset: true });
 
@@ -22,6 +23,9 @@ export const listQuerySchema = z.strictObject({
   cursor: z.string().max(200).optional().describe('the `next` of the previous page, as it was given'),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
+
+/** The list's filters for an export: no page, and the language of the file. */
+export const exportQuerySchema = listQuerySchema.omit({ cursor: true, limit: true }).extend(exportQuery);
 
 export const caseListSchema = z.object({ cases: z.array(caseSchema), next: z.string().optional() });
 

@@ -2,7 +2,8 @@
 
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { errorAnswers, noQuery } from '../../schemas.js';
-import { unitListSchema, workstationListSchema, workstationQuerySchema } from './schemas.js';
+import { officersIn } from '../../org.js';
+import { officerListSchema, officerQuerySchema, unitListSchema, workstationListSchema, workstationQuerySchema } from './schemas.js';
 
 const org: FastifyPluginAsyncZod = async (app) => {
   app.get(
@@ -35,6 +36,23 @@ const org: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => ({ workstations: app.services.org.workstations(request.query) }),
+  );
+
+  app.get(
+    '/v1/officers',
+    {
+      config: { access: 'org.read' },
+      schema: {
+        operationId: 'listOfficers',
+        tags: ['organisation'],
+        summary: 'Officers by name: who a case can be assigned to',
+        description: 'The principals with the officer role in a unit and below it, whose keys are not revoked: the names the console shows for `assignedOfficerId`, and the choice when a supervisor assigns a case to a person.',
+        querystring: officerQuerySchema,
+        response: { 200: officerListSchema, ...errorAnswers(400, 401, 503) },
+        answers: { 200: 'The officers, by unit then name.' },
+      },
+    },
+    async (request) => ({ officers: await officersIn(app.services, request.query.unit) }),
   );
 };
 

@@ -14,7 +14,12 @@ import {
   statsSchema,
   trendQuerySchema,
   trendSchema,
+  matrixExportSchema,
+  overviewExportSchema,
+  satisfactionExportSchema,
+  trendExportSchema,
 } from './schemas.js';
+import { csvAnswer, matrixCsv, overviewCsv, satisfactionCsv, sendCsv, trendCsv } from '../../exports.js';
 
 const stats: FastifyPluginAsyncZod = async (app) => {
   app.get(
@@ -103,6 +108,51 @@ const stats: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => dashboardTrend(app.services, request.principal!, request.query),
+  );
+
+  // The same views as CSV files, for a spreadsheet: the query of the view, and the language of the file.
+  const csvDoc = (operationId: string, summary: string) => ({
+    operationId,
+    tags: ['statistics'],
+    summary,
+    produces: ['text/csv'],
+    response: { 200: csvAnswer, ...answers },
+  });
+
+  app.get(
+    '/v1/stats/overview.csv',
+    { config: { access: 'stats.read' }, schema: { ...csvDoc('exportStatsOverview', 'The overview as CSV: a row per figure, then a row per stage'), querystring: overviewExportSchema } },
+    async (request, reply) => {
+      const { lang, ...q } = request.query;
+      return sendCsv(reply, overviewCsv(await dashboardOverview(app.services, request.principal!, q), lang));
+    },
+  );
+
+  app.get(
+    '/v1/stats/matrix.csv',
+    { config: { access: 'stats.read' }, schema: { ...csvDoc('exportStatsMatrix', 'The heat table as CSV: a row per row value, a column per column value, and the total'), querystring: matrixExportSchema } },
+    async (request, reply) => {
+      const { lang, ...q } = request.query;
+      return sendCsv(reply, matrixCsv(app.services, await dashboardMatrix(app.services, request.principal!, q), lang));
+    },
+  );
+
+  app.get(
+    '/v1/stats/satisfaction.csv',
+    { config: { access: 'stats.read' }, schema: { ...csvDoc('exportStatsSatisfaction', 'Ratings by unit as CSV'), querystring: satisfactionExportSchema } },
+    async (request, reply) => {
+      const { lang, ...q } = request.query;
+      return sendCsv(reply, satisfactionCsv(app.services, await dashboardSatisfaction(app.services, request.principal!, q), lang));
+    },
+  );
+
+  app.get(
+    '/v1/stats/trend.csv',
+    { config: { access: 'stats.read' }, schema: { ...csvDoc('exportStatsTrend', 'The weeks around a date as CSV, then before, after and the change'), querystring: trendExportSchema } },
+    async (request, reply) => {
+      const { lang, ...q } = request.query;
+      return sendCsv(reply, trendCsv(await dashboardTrend(app.services, request.principal!, q), lang));
+    },
   );
 };
 

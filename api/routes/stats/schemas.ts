@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CATEGORIES, CHANNELS } from '../../../domain/case.js';
+import { exportQuery } from '../../exports.js';
 import { MATRIX_COLS, MATRIX_ROWS, SATISFACTION_BY, STATS_DIMENSIONS } from '../../stats.js';
 
 export const statsQuerySchema = z.strictObject({
@@ -83,9 +84,10 @@ export const overviewSchema = z
   })
   .meta({ id: 'StatsOverview' });
 
-export const matrixQuerySchema = z
-  .strictObject({ ...filter, rows: z.enum(MATRIX_ROWS).default('district'), cols: z.enum(MATRIX_COLS).default('category') })
-  .refine((q) => q.rows !== q.cols, { path: ['cols'], message: 'rows and cols must differ' });
+const matrixQuery = { ...filter, rows: z.enum(MATRIX_ROWS).default('district'), cols: z.enum(MATRIX_COLS).default('category') };
+const rowsDifferFromCols = <S extends z.ZodType<{ rows: string; cols: string }>>(schema: S) =>
+  schema.refine((q) => q.rows !== q.cols, { path: ['cols'], message: 'rows and cols must differ' });
+export const matrixQuerySchema = rowsDifferFromCols(z.strictObject(matrixQuery));
 
 export const matrixSchema = z
   .object({
@@ -160,3 +162,9 @@ export const trendSchema = z
     change: z.object({ total: ratio.describe('relative change of the count, after against before'), satisfaction: ratio.describe('after minus before') }),
   })
   .meta({ id: 'StatsTrend' });
+
+// Each dashboard view as CSV: the same query, and the language of the file.
+export const overviewExportSchema = overviewQuerySchema.extend(exportQuery);
+export const matrixExportSchema = rowsDifferFromCols(z.strictObject({ ...matrixQuery, ...exportQuery }));
+export const satisfactionExportSchema = satisfactionQuerySchema.extend(exportQuery);
+export const trendExportSchema = trendQuerySchema.extend(exportQuery);

@@ -20,6 +20,8 @@ const stream: FastifyPluginAsyncZod = async (app) => {
   await app.register(fastifySSE, { heartbeatInterval: HEARTBEAT_MS });
   const hub = new CaseEventHub(app.services.db, app.log, MAX_STREAMS);
   await hub.ready;
+  // A revoked key's streams end at once: it is not let in again.
+  app.watchKeyChanges((principalId) => hub.endFor(principalId));
   // Before the server stops taking connections: an open stream would otherwise hold `close` up.
   app.addHook('preClose', async () => hub.endAll());
   app.addHook('onClose', async () => hub.close());
