@@ -3,7 +3,7 @@
 // /v1/me). Each action posts to the one action endpoint; the API's answer is shown as it is. A live case
 // event for this case (console/live.js) refetches it, and an open form survives the refresh.
 
-import { ApiError, api } from '../api.js';
+import { api, apiRefusal } from '../api.js';
 import { el, replace } from '../dom.js';
 import { dateTime, duration, t, term } from '../i18n.js';
 
@@ -13,6 +13,8 @@ const LIVE_DEBOUNCE_MS = 300;
 let leave;
 /** The organisation changes rarely: read it once per page load. */
 let unitsOnce;
+/** The officers of a unit and below it, by name (GET /v1/officers). */
+const officersOf = (unitId) => api('GET', `/v1/officers?unit=${encodeURIComponent(unitId)}`).then((r) => r.officers);
 const unitsList = () => (unitsOnce ??= api('GET', '/v1/units').then((r) => r.units).catch((err) => { unitsOnce = undefined; throw err; }));
 
 const below = (units, me) => units.filter((u) => u.path === me.unit.path || u.path.startsWith(`${me.unit.path}/`));
@@ -29,14 +31,14 @@ function safeLink(url, text) {
   return el('a', { href: parsed.href, target: '_blank', rel: 'noopener noreferrer' }, text);
 }
 
-function facts(c, unitName) {
+function facts(c, unitName, officerName) {
   const row = (label, value, id) => [el('dt', {}, t(label)), el('dd', { id }, value)];
   return el('dl', { class: 'facts' },
     row('case.state', term('state', c.state), 'case-state'),
     c.outcome ? row('case.outcome', term('case.outcomes', c.outcome)) : [],
     row('case.level', term('level', c.escalationLevel)),
     row('case.unit', unitName(c.assignedUnitId), 'case-unit'),
-    row('case.officer', c.assignedOfficerId ?? t('value.none')),
+    row('case.officer', c.assignedOfficerId ? officerName(c.assignedOfficerId) : t('value.none'), 'case-officer'),
     row('case.category', term('category', c.category)),
     row('case.tracking', c.trackingCode),
     row('case.filed', dateTime(c.createdAt)),
@@ -70,17 +72,32 @@ function media(c) {
     m.body ? el('div', { class: 'media-body' }, m.body) : []);
 }
 
+/** An attachment: an uploaded file as its preview (an image) or its name, linking to the file; or a link. */
+function attachment(a) {
+  if (typeof a.fileId === 'string') {
+    const href = `/v1/files/${encodeURIComponent(a.fileId)}`;
+    const name = a.name || t('files.unnamed');
+    const image = typeof a.contentType === 'string' && a.contentType.startsWith('image/');
+    return el('li', { class: image ? 'attachment-image' : undefined },
+      el('a', { href, target: '_blank', rel: 'noopener', 'data-file': a.fileId },
+        image ? el('img', { src: `${href}/preview`, alt: name, loading: 'lazy', decoding: 'async' }) : name));
+  }
+  return el('li', {}, safeLink(a.url, a.name || a.url));
+}
+
+/** What was recorded on site and in supplements: notes and attachments, with resolutions that carry photos. */
 function evidence(events) {
-  const recorded = events.filter((e) => e.type === 'record_evidence');
+  const attachmentsOf = (e) => (Array.isArray(e.payload.attachments) ? e.payload.attachments : []);
+  const recorded = events.filter((e) => e.type === 'record_evidence' || (['resolve', 'supplement'].includes(e.type) && attachmentsOf(e).length));
   if (recorded.length === 0) return el('p', { class: 'empty', id: 'evidence' }, t('case.noEvidence'));
   return el('ul', { class: 'evidence', id: 'evidence' }, recorded.map((e) => {
-    const attachments = Array.isArray(e.payload.attachments) ? e.payload.attachments : [];
-    return el('li', {},
+    const attachments = attachmentsOf(e);
+    const note = e.type === 'resolve' ? e.payload.result : e.type === 'supplement' ? e.payload.text : e.payload.note;
+    return el('li', { 'data-type': e.type },
       el('time', { datetime: e.at }, dateTime(e.at)),
-      typeof e.payload.note === 'string' && e.payload.note ? el('p', {}, e.payload.note) : [],
-      attachments.length
-        ? el('ul', { class: 'attachments' }, attachments.map((a) => el('li', {}, safeLink(a.url, a.name || a.url))))
-        : []);
+      e.type === 'record_evidence' ? [] : el('span', { class: 'evidence-kind' }, term('action', e.type)),
+      typeof note === 'string' && note ? el('p', {}, note) : [],
+      attachments.length ? el('ul', { class: 'attachments' }, attachments.map(attachment)) : []);
   }));
 }
 
@@ -93,17 +110,8 @@ function timeline(events) {
       el('span', { class: 'actor' }, term('role', e.actor.role)))));
 }
 
-/** The API's refusal for a person: its `error`, what a 409 says the case is and allows, a 400's fields. */
-function refusal(err) {
-  if (!(err instanceof ApiError)) return t('error.unexpected');
-  const body = err.body ?? {};
-  if (err.status === 409 && body.state) {
-    const allowed = (body.allowed ?? []).map((a) => term('action', a)).join(t('case.listSeparator')) || t('value.none');
-    return t('case.conflict', { error: err.message, state: term('state', body.state), allowed });
-  }
-  if (Array.isArray(body.issues) && body.issues.length) return `${err.message} (${body.issues.map((i) => `${i.path}: ${i.message}`).join('; ')})`;
-  return err.message;
-}
+/** The API's refusal in words (console/api.js); anything else, unexpected. */
+const refusal = (err) => apiRefusal(err) ?? t('error.unexpected');
 
 let fieldSeq = 0;
 /** A labelled field; `control` is the input, select or textarea. */
@@ -116,7 +124,7 @@ const textArea = (id, name, required) => el('textarea', { id, name, rows: 3, req
 const options = (list, none) => [el('option', { value: '' }, none), ...list.map(([value, text]) => el('option', { value }, text))];
 
 /** The further fields of one action, and how to read them into the action's body. */
-async function fieldsFor(type, me) {
+async function fieldsFor(type, me, current) {
   switch (type) {
     case 'reassign': {
       const units = await unitsList();
@@ -132,7 +140,14 @@ async function fieldsFor(type, me) {
       const station = stations.length
         ? el('select', { id: 'reassign-workstation', name: 'workstationId' }, options(stations.map((w) => [w.id, w.fullName || w.name]), t('case.form.noWorkstation')))
         : el('input', { id: 'reassign-workstation', name: 'workstationId', maxlength: 64, spellcheck: 'false' });
-      const officer = el('input', { id: 'reassign-officer', name: 'officerId', maxlength: 64, spellcheck: 'false' });
+      // A person of the squad chosen (or of the unit that has the case now), by name.
+      const officer = el('select', { id: 'reassign-officer', name: 'officerId' }, options([], t('case.form.noOfficer')));
+      const fillOfficers = async () => {
+        const list = await officersOf(unit.value || current.assignedUnitId).catch(() => []);
+        replace(officer, ...options(list.map((o) => [o.id, o.name]), t('case.form.noOfficer')));
+      };
+      unit.addEventListener('change', () => void fillOfficers());
+      await fillOfficers();
       const reason = textArea('reassign-reason', 'reason', false);
       return {
         hint: t('case.form.reassignHint'),
@@ -141,12 +156,17 @@ async function fieldsFor(type, me) {
           const body = {};
           if (unit.value) body.unitId = unit.value;
           if (station.value.trim()) body.workstationId = station.value.trim();
-          if (officer.value.trim()) body.officerId = officer.value.trim();
+          if (officer.value) body.officerId = officer.value;
           if (reason.value.trim()) body.reason = reason.value.trim();
           if (!body.unitId && !body.workstationId && !body.officerId) throw new Error(t('case.form.reassignNeeds'));
           return body;
         },
       };
+    }
+    case 'erase_personal_data': {
+      // It cannot be undone: the form says so, and asks whose request it is.
+      const text = textArea('erase_personal_data-reason', 'reason', true);
+      return { hint: t('case.form.eraseHint'), controls: [field(t('case.form.eraseReason'), text)], read: () => ({ reason: text.value.trim() }) };
     }
     case 'escalate':
     case 'reopen':
@@ -191,7 +211,7 @@ async function fieldsFor(type, me) {
 }
 
 async function actionForm(c, type, me, done) {
-  const { controls, read, hint } = await fieldsFor(type, me);
+  const { controls, read, hint } = await fieldsFor(type, me, c);
   const error = el('p', { class: 'error', role: 'alert', id: 'action-error' });
   const submit = el('button', { type: 'submit' }, t('case.submitAction', { action: term('action', type) }));
   const form = el('form', { class: 'action-form', id: `form-${type}`, 'data-action': type },
@@ -238,6 +258,9 @@ export async function renderCase(view, me, id) {
     timeline: el('div'),
   };
   let c;
+  // Updates may overlap (a live event while an action's answer refetches); answers can come back out of
+  // order, so only the latest update draws, and an older one never paints over a newer case.
+  let latest = 0;
 
   const openForm = async (type) => {
     try {
@@ -249,16 +272,21 @@ export async function renderCase(view, me, id) {
   };
 
   async function update() {
+    const mine = ++latest;
     const [fresh, { events }, units] = await Promise.all([
       api('GET', `/v1/cases/${path}`),
       api('GET', `/v1/cases/${path}/events`),
       unitsList().catch(() => []),
     ]);
-    c = fresh;
     const byId = new Map(units.map((u) => [u.id, u.name]));
+    // The officer by name, from the officers of the unit that handles the case (an id only if unknown there).
+    const officers = fresh.assignedOfficerId ? await officersOf(fresh.assignedUnitId).catch(() => []) : [];
+    if (mine !== latest) return;
+    c = fresh;
+    const officerName = (id) => officers.find((o) => o.id === id)?.name ?? id;
     const actions = c.allowedActions.filter((type) => me.may[type]);
     parts.title.textContent = c.title;
-    replace(parts.facts, facts(c, (unitId) => byId.get(unitId) ?? unitId));
+    replace(parts.facts, facts(c, (unitId) => byId.get(unitId) ?? unitId, officerName));
     replace(parts.deadlines, deadlines(c));
     replace(parts.actions, actions.length
       ? el('div', { class: 'actions', id: 'actions' }, actions.map((type) =>

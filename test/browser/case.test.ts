@@ -4,12 +4,12 @@
 // the dashboard, a case that falls overdue appears without a reload. Screenshots of the case page at a
 // desk's and a phone's width go to .data/test-artifacts/case-*.png for a person to look at.
 
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Policy } from '../../domain/policy.js';
 import { caseClient } from '../lifecycle.helpers.js';
 import { type TestEnv, createTestEnv, defaultPolicy } from '../support.js';
-import { PHONE, consoleContext, screenshots, serveConsole } from './chromium.js';
+import { type ConsoleSession, PHONE, screenshots, serveConsole, signInConsole } from './chromium.js';
 
 /** How long the page may take to show what the stream told it. */
 const LIVE_MS = 8_000;
@@ -55,22 +55,14 @@ afterAll(async () => {
 
 const shot = screenshots('case');
 
-async function signedIn(context: BrowserContext): Promise<{ page: Page; errors: string[] }> {
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (err) => errors.push(err.message));
-  page.on('console', (m) => { if (m.type() === 'error' && !m.text().includes('401')) errors.push(m.text()); });
-  await page.goto(`${base}/console/`);
-  await page.fill('#key', supervisorKey);
-  await page.click('#sign-in button[type=submit]');
-  await page.locator('#who').waitFor();
-  await expect.poll(() => page.locator('#live').getAttribute('data-state'), { timeout: LIVE_MS }).toBe('connected');
-  return { page, errors };
+async function signedIn(): Promise<ConsoleSession> {
+  const session = await signInConsole(browser, base, supervisorKey);
+  await expect.poll(() => session.page.locator('#live').getAttribute('data-state'), { timeout: LIVE_MS }).toBe('connected');
+  return session;
 }
 
 it('When a district supervisor reassigns a dispatched case through its form, then the page shows the new squad, and an officer\'s action appears without a reload', async () => {
-  const context = await consoleContext(browser);
-  const { page, errors } = await signedIn(context);
+  const { page, errors, close } = await signedIn();
   expect(await page.locator('#live').textContent()).toBe('实时');
 
   await page.goto(`${base}/console/#/cases/${dispatched}`);
@@ -89,23 +81,33 @@ it('When a district supervisor reassigns a dispatched case through its form, the
   await page.click('#actions button[data-action=reassign]');
   await page.locator('#form-reassign').waitFor();
   await page.click('#form-reassign button[type=submit]');
-  expect(await page.locator('#action-error').textContent()).toBe('请选择中队或工作站，或填写执法人员编号。');
+  expect(await page.locator('#action-error').textContent()).toBe('请选择中队或工作站，或指定执法人员。');
 
   await page.selectOption('#reassign-unit', squadB.id);
   await page.fill('#reassign-reason', '辖区调整');
   await shot(page, 'reassign-form-desk');
   await page.click('#form-reassign button[type=submit]');
   await expect.poll(() => page.locator('#case-unit').textContent()).toBe(squadB.name);
-  expect(await page.locator('#form-reassign').count()).toBe(0);
-  expect(await page.locator('#timeline li[data-type=reassign]').count()).toBe(1);
+  // The live event may show the new squad before the action's own answer closes the form.
+  await expect.poll(() => page.locator('#form-reassign').count()).toBe(0);
+  await expect.poll(() => page.locator('#timeline li[data-type=reassign]').count()).toBe(1);
   expect((await c.get(dispatched)).assignedUnitId).toBe(squadB.id);
 
   // Another actor acts through the API: the stream tells the page, which refetches the case.
   const url = page.url();
   await c.ok(dispatched, officerKey, { type: 'accept' });
   await expect.poll(() => page.locator('#timeline li[data-type=accept]').count(), { timeout: LIVE_MS }).toBe(1);
-  expect(await page.locator('#case-state').textContent()).toBe('处置中');
+  await expect.poll(() => page.locator('#case-state').textContent()).toBe('处置中');
+  // The officer who accepted it, by name, not by id.
+  await expect.poll(() => page.locator('#case-officer').textContent()).toBe('新中队联络员');
   expect(page.url()).toBe(url);
+
+  // Assigning it to a person: the squad's officers by name.
+  await page.click('#actions button[data-action=reassign]');
+  await page.locator('#form-reassign').waitFor();
+  await expect.poll(() => page.locator('#reassign-officer option').allTextContents()).toEqual(['— 不指定 —', '新中队联络员']);
+  await page.click('#form-reassign button.link');
+  await expect.poll(() => page.locator('#form-reassign').count()).toBe(0);
 
   await shot(page, 'desk');
   await page.setViewportSize(PHONE);
@@ -115,16 +117,15 @@ it('When a district supervisor reassigns a dispatched case through its form, the
   await page.click('#sign-out');
   await page.locator('#sign-in').waitFor();
   expect(errors).toEqual([]);
-  await context.close();
+  await close();
 });
 
 it('When a case falls overdue while the dashboard is open, then it appears in the overdue list without a reload', async () => {
-  const context = await consoleContext(browser);
-  const { page, errors } = await signedIn(context);
+  const { page, errors, close } = await signedIn();
   await page.locator('#panel-overdue').waitFor();
   const late = await c.file({ title: '工地夜间施工', urgent: true, category: 'night_construction_noise', workstationId: stationA.id });
   await expect.poll(() => page.locator(`#overdue tr[data-case="${late.id}"]`).count(), { timeout: 15_000 }).toBe(1);
   await shot(page, 'dashboard-live-desk');
   expect(errors).toEqual([]);
-  await context.close();
+  await close();
 });
