@@ -71,12 +71,27 @@ export class WebhookSender implements Sender {
   }
 }
 
-/** Routes each message: disposal results to the partner platform when configured, the rest to the main sender. */
+/**
+ * Routes each message: to the partner platform, the 12345 platform or the districts' demolition offices
+ * when each has its own webhook configured; everything else, and those when they have none, to the main
+ * sender.
+ */
 export interface SenderRouting {
   main: Sender;
   partner?: Sender;
+  hotline?: Sender;
+  demolitionOffice?: Sender;
 }
 
 export function senderFor(routing: SenderRouting, n: Pick<NotificationRow, 'recipient'>): Sender {
-  return n.recipient === 'partner' && routing.partner ? routing.partner : routing.main;
+  switch (n.recipient) {
+    case 'partner':
+      return routing.partner ?? routing.main;
+    case 'hotline':
+      return routing.hotline ?? routing.main;
+    case 'demolition_office':
+      return routing.demolitionOffice ?? routing.main;
+    default:
+      return routing.main;
+  }
 }

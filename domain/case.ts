@@ -118,7 +118,12 @@ export interface CaseEvent {
   payload: Record<string, unknown>;
 }
 
-export type Recipient = 'citizen' | 'officer' | 'supervisor' | 'reporter' | 'desk' | 'partner';
+/**
+ * Who a message is for. `partner` is the 新民帮侬忙 platform, `hotline` the 12345 platform (returns,
+ * results and ratings of its work orders), `demolition_office` a district's office for illegal
+ * construction (拆违办), told of property companies' dual reports (seed 004).
+ */
+export type Recipient = 'citizen' | 'officer' | 'supervisor' | 'reporter' | 'desk' | 'partner' | 'hotline' | 'demolition_office';
 
 export interface Notification {
   /** Stable per case, event and recipient, so a retried projection writes it once. */

@@ -67,6 +67,8 @@ const schema = z.object({
   NOTIFY_WEBHOOK_URL: optionalUrl.describe('where messages for citizens, officers, supervisors and reporters are POSTed'),
   NOTIFY_WEBHOOK_SECRET: z.string().min(16).optional(),
   PARTNER_WEBHOOK_URL: optionalUrl.describe('the 新民帮侬忙 platform: disposal results are POSTed here'),
+  HOTLINE_WEBHOOK_URL: optionalUrl.describe('the 12345 platform: returns (退单), results and ratings of its work orders are POSTed here'),
+  DEMOLITION_WEBHOOK_URL: optionalUrl.describe("the districts' demolition offices (拆违办): property companies' dual reports are POSTed here"),
 
   // Bearer JWTs from an identity provider, accepted beside API keys when AUTH_JWKS_URL is set.
   AUTH_JWKS_URL: optionalUrl.describe('the identity provider\'s JWK set (…/.well-known/jwks.json): bearer JWTs signed by its keys are accepted beside API keys; unset, only API keys'),
@@ -108,8 +110,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (config.NOTIFY_WEBHOOK_URL && !config.NOTIFY_WEBHOOK_SECRET) {
     throw new ConfigError('Bangnong cannot start: NOTIFY_WEBHOOK_URL is set but NOTIFY_WEBHOOK_SECRET is not (at least 16 characters, used to sign each body)');
   }
-  if (config.PARTNER_WEBHOOK_URL && !config.NOTIFY_WEBHOOK_SECRET) {
-    throw new ConfigError('Bangnong cannot start: PARTNER_WEBHOOK_URL is set but NOTIFY_WEBHOOK_SECRET is not (it signs the partner deliveries too)');
+  for (const name of ['PARTNER_WEBHOOK_URL', 'HOTLINE_WEBHOOK_URL', 'DEMOLITION_WEBHOOK_URL'] as const) {
+    if (config[name] && !config.NOTIFY_WEBHOOK_SECRET) {
+      throw new ConfigError(`Bangnong cannot start: ${name} is set but NOTIFY_WEBHOOK_SECRET is not (it signs those deliveries too)`);
+    }
   }
   if (Boolean(config.TEMPORAL_TLS_CERT) !== Boolean(config.TEMPORAL_TLS_KEY)) {
     throw new ConfigError('Bangnong cannot start: set TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY together (mTLS client certificate and key)');

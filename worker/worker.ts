@@ -28,11 +28,15 @@ export interface CaseWorkerOptions {
 
 export function sendersFromConfig(
   log: Logger,
-  config: { NOTIFY_WEBHOOK_URL?: string; NOTIFY_WEBHOOK_SECRET?: string; PARTNER_WEBHOOK_URL?: string },
+  config: { NOTIFY_WEBHOOK_URL?: string; NOTIFY_WEBHOOK_SECRET?: string; PARTNER_WEBHOOK_URL?: string; HOTLINE_WEBHOOK_URL?: string; DEMOLITION_WEBHOOK_URL?: string },
 ): SenderRouting {
-  const main = config.NOTIFY_WEBHOOK_URL ? new WebhookSender('notify', config.NOTIFY_WEBHOOK_URL, config.NOTIFY_WEBHOOK_SECRET!) : new LogSender(log);
-  const partner = config.PARTNER_WEBHOOK_URL ? new WebhookSender('partner', config.PARTNER_WEBHOOK_URL, config.NOTIFY_WEBHOOK_SECRET!) : undefined;
-  return { main, partner };
+  const webhook = (name: string, url: string | undefined) => (url ? new WebhookSender(name, url, config.NOTIFY_WEBHOOK_SECRET!) : undefined);
+  return {
+    main: webhook('notify', config.NOTIFY_WEBHOOK_URL) ?? new LogSender(log),
+    partner: webhook('partner', config.PARTNER_WEBHOOK_URL),
+    hotline: webhook('hotline', config.HOTLINE_WEBHOOK_URL),
+    demolitionOffice: webhook('demolition', config.DEMOLITION_WEBHOOK_URL),
+  };
 }
 
 export async function createCaseWorker(o: CaseWorkerOptions): Promise<Worker> {
