@@ -12,6 +12,7 @@ import { redactValue } from '../domain/privacy.js';
 import type { FileStore } from '../platform/storage.js';
 import { PROJECTION_REJECTED } from '../workflows/messages.js';
 import { type SenderRouting, forTheNewspaper, senderFor } from './senders.js';
+import { createSuggestionActivities } from './suggestions.js';
 
 export interface ActivityDeps {
   db: Db;
@@ -37,6 +38,8 @@ export function createActivities({ db, senders, log, store }: ActivityDeps) {
   };
 
   return {
+    // Suggestions' projection (人民建议征集); their messages go out through deliverNotifications below.
+    ...createSuggestionActivities({ db, senders, log }),
     /**
      * Writes transitions to the read model, the timeline and the outbox in one transaction, then sends
      * the messages of inline senders. Answers the ids still to deliver through `deliverNotifications`.

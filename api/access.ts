@@ -35,7 +35,7 @@ export function concealmentFor(principal: Principal | undefined, view: CaseView)
 }
 
 // The case's free text: where a citizen's number or name may have been written.
-const TEXT_FIELDS = ['title', 'description', 'explanation', 'resolution', 'instructions', 'feedback'] as const;
+const TEXT_FIELDS = ['title', 'description', 'explanation', 'resolution', 'instructions', 'feedback', 'returnReason'] as const;
 
 /** The case as a reader without `citizen.read` sees it: the citizen masked (or left out), numbers and name in its text too. */
 export function maskedCase(view: CaseView, how: Concealment = 'masked'): CaseView {

@@ -31,8 +31,14 @@ import sessionRoutes from './routes/session/index.js';
 import similarRoutes from './routes/similar/index.js';
 import statsRoutes from './routes/stats/index.js';
 import streamRoutes from './routes/stream/index.js';
+import suggestionRoutes from './routes/suggestions/index.js';
 import templateRoutes from './routes/templates/index.js';
 import trackingRoutes from './routes/tracking/index.js';
+import hotlineRoutes from './routes/hotline/index.js';
+import type { HotlineMapping } from '../platform/hotline-mapping.js';
+import publicRoutes from './routes/public/index.js';
+import qrRoutes from './routes/qr/index.js';
+import open311Routes from './open311/index.js';
 
 export interface AppDeps {
   db: Db;
@@ -45,6 +51,8 @@ export interface AppDeps {
   metrics?: client.Registry;
   /** Bearer JWTs from an identity provider beside API keys (AUTH_JWKS_URL); unset, API keys only. */
   jwt?: JwtSettings;
+  /** How a pushed 12345 work order becomes a case (HOTLINE_MAPPING_FILE); unset, policy/hotline-mapping.json. */
+  hotlineMapping?: HotlineMapping;
   /** Rate limits and CORS origins (api/plugins/security.ts); unset, no limits and no CORS, as in the tests. */
   security?: SecurityOptions;
 }
@@ -71,11 +79,16 @@ export async function buildApp(app: FastifyInstance, deps: AppDeps): Promise<voi
   await app.register(statsRoutes);
   await app.register(orgRoutes);
   await app.register(trackingRoutes);
+  await app.register(hotlineRoutes, { mapping: deps.hotlineMapping });
+  await app.register(publicRoutes);
+  await app.register(qrRoutes);
+  await app.register(open311Routes);
   await app.register(keyRoutes);
   await app.register(auditRoutes);
   await app.register(streamRoutes);
   await app.register(sessionRoutes);
   await app.register(similarRoutes);
   await app.register(templateRoutes);
+  await app.register(suggestionRoutes);
   await app.register(consolePlugin);
 }

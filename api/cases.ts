@@ -19,7 +19,7 @@ import { getCaseById, listCaseEvents, projectCase } from '../db/queries/cases.js
 import type { Principal } from '../db/queries/principals.js';
 import type { Actor, CaseIntake, CaseView } from '../domain/case.js';
 import { rootPath, unitIdOf } from '../domain/units.js';
-import { ActionRefused, type CaseAction, allowedActions, assertMayAct, decide, openCase } from '../workflows/lifecycle.js';
+import { ActionRefused, type CaseAction, allowedActions, answerForDuplicates, assertMayAct, decide, openCase } from '../workflows/lifecycle.js';
 import type { CaseErasureInput } from '../workflows/case.js';
 import {
   CASE_NOT_RECORDED,
@@ -131,6 +131,16 @@ export async function fileCase(
     const station = await deps.org.workstation(body.workstationId);
     if (!station) throw badRequest(`no workstation "${body.workstationId}": GET /v1/workstations lists them`, 'body.workstationId');
     squadPath = station.squadPath;
+  } else if (body.channel === 'property') {
+    squadPath = await squadOfPlace(deps.org, body.location);
+  }
+  // A property company's dual report (双报告) goes to the squad of the place and its district's demolition
+  // office at once: one that reaches no squad is no dual report.
+  if (body.channel === 'property' && !squadPath) {
+    throw badRequest(
+      "a property company's dual report (双报告) goes to the squad of the place: give workstationId, or location.district and location.street of a squad (GET /v1/workstations lists them)",
+      'body.location.street',
+    );
   }
   // Where the case would lie decides who may file it: checked before a filed one is answered, too.
   const why = accessRefusal(principal, 'case.file', { units: [squadPath ?? rootPath(principal.unitPath)], channel: body.channel });
@@ -151,7 +161,8 @@ export async function fileCase(
     externalId: body.externalId,
     title: body.title,
     description: body.description,
-    category: body.category,
+    // What a property company reports through the dual report is new illegal construction (seed 004).
+    category: body.category ?? (body.channel === 'property' ? 'illegal_construction' : undefined),
     urgent: body.urgent,
     location: body.location,
     workstationId: body.workstationId,
@@ -195,6 +206,13 @@ export async function fileCase(
   }
   log.info({ channel: body.channel, externalId: body.externalId }, 'case filed');
   return { created: true, view: opened.view };
+}
+
+/** The squad of a district and street/town as filed: the squad of its workstations, when the organisation has one. */
+async function squadOfPlace(org: OrgDirectory, { district, street }: { district?: string; street?: string }): Promise<string | undefined> {
+  if (!district || !street) return undefined;
+  const [station] = org.workstations({ district: district.trim(), street: street.trim() });
+  return station ? (await org.workstation(station.id))?.squadPath : undefined;
 }
 
 const notRecorded = (id: string, reason: string) =>
@@ -291,7 +309,10 @@ async function resolveAction(deps: CaseServiceDeps, body: ActionBody): Promise<C
     case 'mark_duplicate': {
       const original = await getCaseById(deps.db, { id: body.originalId });
       if (!original) throw badRequest(`no case "${body.originalId}" to be a duplicate of`, 'body.originalId');
-      return body;
+      // An original that has answered its citizen answers the duplicate's at once; one answered later tells
+      // it then (the workflows link the two).
+      const originalAnswer = answerForDuplicates(original);
+      return originalAnswer ? { ...body, originalAnswer } : body;
     }
     default:
       return body;

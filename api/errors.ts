@@ -1,12 +1,13 @@
 import type { CaseState } from '../domain/case.js';
 import type { CaseLimitReached } from '../domain/policy.js';
+import type { SuggestionState } from '../domain/suggestion.js';
 
 /** The one error type the API raises on purpose: it carries its status and what the client should know. */
 export class HttpError extends Error {
   constructor(
     readonly statusCode: number,
     message: string,
-    readonly extra: { state?: CaseState; allowed?: string[]; limit?: CaseLimitReached; issues?: { path: string; message: string }[] } = {},
+    readonly extra: { state?: CaseState | SuggestionState; allowed?: string[]; limit?: CaseLimitReached; issues?: { path: string; message: string }[] } = {},
   ) {
     super(message);
     this.name = 'HttpError';

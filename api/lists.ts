@@ -36,7 +36,7 @@ export async function listCasesFor(deps: CaseServiceDeps, reader: Reader, q: Cas
   return { cases: await showCases(deps, reader, 'case.list', cases), next: next ? encodeCursor(next) : undefined };
 }
 
-function encodeCursor(c: CaseCursor): string {
+export function encodeCursor(c: CaseCursor): string {
   return Buffer.from(JSON.stringify(c)).toString('base64url');
 }
 
@@ -54,7 +54,7 @@ function isTimestamp(text: string): boolean {
 }
 
 /** The position a cursor holds, if it is exactly one this API gave out (encodeCursor); else 400 naming it. */
-function decodeCursor(s: string): CaseCursor {
+export function decodeCursor(s: string): CaseCursor {
   let v: unknown;
   try {
     v = JSON.parse(Buffer.from(s, 'base64url').toString('utf8'));

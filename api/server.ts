@@ -9,6 +9,7 @@ import { loadPolicy } from '../platform/policy-file.js';
 import { connectClient, ensureSearchAttributes, temporalSettings } from '../platform/temporal.js';
 import { buildApp } from './app.js';
 import { OrgDirectory } from './org.js';
+import { loadHotlineMapping } from '../platform/hotline-mapping.js';
 
 async function main() {
   const config = loadConfig();
@@ -38,6 +39,7 @@ async function main() {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     policy,
     org,
+    hotlineMapping: loadHotlineMapping(config.HOTLINE_MAPPING_FILE),
     jwt: jwtSettings(config),
     security: {
       rateLimit: { perMinute: config.RATE_LIMIT_PER_MINUTE, publicPerMinute: config.RATE_LIMIT_PUBLIC_PER_MINUTE },

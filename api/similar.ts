@@ -1,12 +1,16 @@
 // A complaint's possible duplicates: the same thing reported again — by the same citizen through another
-// channel, or by a neighbour. Chinese has no spaces between words, so texts are compared by their
-// character bigrams (the Dice coefficient of the two sets), over a bounded set of candidates that lie
-// where the case lies: no index, extension or migration, and the cost is the same at any size.
+// channel, or by a neighbour. Two questions, two reads. Similar cases (GET /v1/cases/:id/similar): alike
+// in words, nearby in the organisation — Chinese has no spaces between words, so texts are compared by
+// their character bigrams (the Dice coefficient of the two sets), over a bounded set of candidates that
+// lie where the case lies: no index, extension or migration, and the cost is the same at any size.
+// Duplicate hints (GET /v1/cases/:id/duplicates): the same category at the same place, now — open cases
+// at the same normalised address or within a radius of its coordinates (domain/address.ts).
 
-import { listSimilarCandidates } from '../db/queries/similar.js';
+import { listDuplicateCandidates, listSimilarCandidates } from '../db/queries/similar.js';
 import { refusal } from '../domain/access.js';
+import { boundingBox, coordinatesOf, distanceMetres, normaliseAddress, sameAddress } from '../domain/address.js';
 import type { CaseView } from '../domain/case.js';
-import { squadIdOf } from '../domain/units.js';
+import { districtIdOf, squadIdOf } from '../domain/units.js';
 import { caseTarget } from './access.js';
 import { type CaseServiceDeps, type Reader, showCases, visibleCase } from './cases.js';
 import type { CaseBody } from './schemas.js';
@@ -68,4 +72,54 @@ export async function similarCases(deps: CaseServiceDeps, reader: Reader, id: st
     .slice(0, MAX_SIMILAR);
   const shown = await showCases(deps, reader, 'case.list', best.map((s) => s.view));
   return shown.map((c, i) => ({ similarity: Math.round(best[i]!.score * 100) / 100, case: c }));
+}
+
+/** How many open cases of the category near the place are compared: the newest. */
+const DUPLICATE_CANDIDATES = 300;
+export const MAX_DUPLICATE_HINTS = 10;
+
+export interface DuplicateHint {
+  /** Metres between the two, when both have coordinates. */
+  distanceM?: number;
+  /** Whether the two addresses are the same place once normalised (domain/address.ts). */
+  sameAddress: boolean;
+  case: CaseBody;
+}
+
+/**
+ * Possible duplicates of a complaint, for triage: open cases of its category, filed before it, at the same
+ * place — the same normalised address, or within `radiusM` when both have coordinates — nearest first (the
+ * same address counting as no distance), then oldest first, at most ten; only cases the reader may list,
+ * each shown as the list shows it. A case without a category has none: the category is what makes two
+ * complaints at one place the same one. 404 / 403 for a case the reader may not read.
+ */
+export async function duplicateHints(deps: CaseServiceDeps, reader: Reader, id: string, radiusM: number): Promise<DuplicateHint[]> {
+  const view = await visibleCase(deps, id, reader.principal);
+  if (!view.category) return [];
+  const here = coordinatesOf(view.location);
+  const address = normaliseAddress(view.location.address, view.location);
+  const candidates = await listDuplicateCandidates(deps.db, {
+    caseId: view.id,
+    category: view.category,
+    filedBy: view.createdAt,
+    box: here && boundingBox(here, radiusM),
+    districtId: districtIdOf(view.squadPath),
+    district: address.district,
+    limit: DUPLICATE_CANDIDATES,
+  });
+  const hints = candidates
+    .filter((c) => refusal(reader.principal, 'case.list', caseTarget(c)) === undefined)
+    .flatMap((c) => {
+      const there = coordinatesOf(c.location);
+      const distanceM = here && there ? distanceMetres(here, there) : undefined;
+      const same = sameAddress(address, normaliseAddress(c.location.address, c.location));
+      return same || (distanceM !== undefined && distanceM <= radiusM) ? [{ view: c, distanceM, sameAddress: same }] : [];
+    })
+    .sort((a, b) => (a.sameAddress ? 0 : a.distanceM!) - (b.sameAddress ? 0 : b.distanceM!) || a.view.createdAt.localeCompare(b.view.createdAt))
+    .slice(0, MAX_DUPLICATE_HINTS);
+  const shown = await showCases(deps, reader, 'case.list', hints.map((h) => h.view));
+  return shown.map((c, i) => {
+    const { distanceM, sameAddress: same } = hints[i]!;
+    return { ...(distanceM !== undefined ? { distanceM: Math.round(distanceM) } : {}), sameAddress: same, case: c };
+  });
 }

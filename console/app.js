@@ -11,6 +11,7 @@ import { renderDesk } from './views/desk.js';
 import { renderOfficer } from './views/officer.js';
 import { renderReporter } from './views/reporter.js';
 import { renderSignIn } from './views/signin.js';
+import { renderSuggestion, renderSuggestions } from './views/suggestions.js';
 
 const root = document.getElementById('root');
 let me;
@@ -26,6 +27,9 @@ const mine = () => WORKBENCHES.filter((w) => me.may[w.may] && (w.id !== 'desk' |
 const ROUTES = [
   [/^#\/cases\/([^/]+)$/, (view, [, id]) => renderCase(view, me, decodeURIComponent(id))],
   ...WORKBENCHES.map((w) => [new RegExp(`^${w.path}(\\?.*)?$`), (view) => w.render(view)]),
+  // Suggestions (人民建议), apart from complaints: for those who acknowledge and answer them.
+  [/^#\/suggestions\/([^/?]+)$/, (view, [, id]) => renderSuggestion(view, me, decodeURIComponent(id))],
+  [/^#\/suggestions(\?.*)?$/, (view) => renderSuggestions(view)],
   [/^#\/dashboard(\?.*)?$/, (view) => renderDashboard(view, me)],
   // Home: the viewer's own workbench, else the dashboard.
   [/^#?\/?(\?.*)?$/, (view) => (mine()[0] ? mine()[0].render(view) : renderDashboard(view, me))],
@@ -53,6 +57,7 @@ function header() {
     el('a', { class: 'brand', href: '#/' }, t('app.name')),
     el('nav', {},
       mine().map((w) => el('a', { href: w.path, id: `nav-${w.id}` }, t(`nav.${w.id}`))),
+      me.may['suggestion.handle'] ? el('a', { href: '#/suggestions', id: 'nav-suggestions' }, t('nav.suggestions')) : [],
       el('a', { href: mine().length ? '#/dashboard' : '#/', id: 'nav-dashboard' }, t('nav.dashboard'))),
     el('div', { class: 'who', id: 'who' },
       el('span', { class: 'who-name' }, me.name),

@@ -16,6 +16,7 @@ import {
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
 import type { Actor, CaseView } from '../domain/case.js';
+import type { SuggestionView } from '../domain/suggestion.js';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'string' });
 
@@ -227,6 +228,47 @@ export const files = pgTable(
   (t) => [uniqueIndex('files_case_owner_sha256_key').on(t.caseId, t.ownerId, t.sha256), index('files_case_idx').on(t.caseId, t.createdAt)],
 );
 
+/**
+ * The read model of suggestions (人民建议征集), listed apart from complaints: one row per suggestion, written
+ * only by its workflow's projection (and by intake, its first). Its short timeline lives in its view; its
+ * messages go through the same outbox as cases' (`notifications.case_id` holds the suggestion's id).
+ */
+export const suggestions = pgTable(
+  'suggestions',
+  {
+    id: text('id').primaryKey(),
+    trackingCode: text('tracking_code').notNull(),
+    channel: text('channel').notNull(),
+    externalId: text('external_id'),
+    title: text('title').notNull(),
+    state: text('state').notNull(),
+    deadlineAt: ts('deadline_at'),
+    overdue: boolean('overdue').notNull(),
+    /** The unit that handles it (a squad, or the city), and the district and squad it lies in, when known. */
+    unitId: text('unit_id').notNull(),
+    unitPath: text('unit_path').notNull(),
+    districtId: text('district_id'),
+    squadId: text('squad_id'),
+    workstationId: text('workstation_id'),
+    view: jsonb('view').$type<SuggestionView>().notNull(),
+    createdAt: ts('created_at').notNull(),
+    updatedAt: ts('updated_at').notNull(),
+    answeredAt: ts('answered_at'),
+    lapsedAt: ts('lapsed_at'),
+    version: integer('version').notNull(),
+    projectedAt: ts('projected_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('suggestions_tracking_code_key').on(t.trackingCode),
+    uniqueIndex('suggestions_channel_external_id_key').on(t.channel, t.externalId),
+    // The lists, most urgent first (earliest deadline), per district or squad: overdue ones lead.
+    index('suggestions_district_deadline_idx').on(t.districtId, t.deadlineAt, t.id),
+    index('suggestions_squad_deadline_idx').on(t.squadId, t.deadlineAt, t.id),
+    index('suggestions_deadline_idx').on(t.deadlineAt, t.id),
+    index('suggestions_state_idx').on(t.state, t.deadlineAt),
+  ],
+);
+
 export type UnitRow = typeof units.$inferSelect;
 export type WorkstationRow = typeof workstations.$inferSelect;
 export type PrincipalRow = typeof principals.$inferSelect;
@@ -236,3 +278,4 @@ export type CaseRow = typeof cases.$inferSelect;
 export type CaseEventRow = typeof caseEvents.$inferSelect;
 export type NotificationRow = typeof notifications.$inferSelect;
 export type FileRow = typeof files.$inferSelect;
+export type SuggestionRow = typeof suggestions.$inferSelect;

@@ -44,10 +44,17 @@ export const ACTION_ACCESS = {
   reopen: { supervisor: INSIDE },
   withdraw: { citizen: ANYWHERE, intake: ANYWHERE, desk: INSIDE },
   mark_duplicate: { desk: INSIDE, supervisor: INSIDE },
+  // A 12345 work order that is not a 城管 matter goes back to the hotline (退单): the desk's triage decision, or a supervisor's.
+  return_to_hotline: { desk: INSIDE, supervisor: INSIDE },
   supplement: { citizen: ANYWHERE, intake: ANYWHERE, desk: INSIDE, officer: INSIDE, supervisor: INSIDE },
   // Erasing the citizen's personal data cannot be undone: the bureau's own decision, taken by a supervisor
   // of the unit that handles the case or above it, who checks the request is the citizen's.
   erase_personal_data: { supervisor: INSIDE },
+  // A property company's dual report (双报告) is acknowledged by each party it reached: for the squad, its
+  // officers or supervisors; for the district's demolition office (拆违办), which holds no key of its own, a
+  // supervisor of the district bureau, the level that works with it (the lifecycle places that party's
+  // acknowledgement at the district and refuses officers: workflows/lifecycle.ts, assertMayAct).
+  acknowledge_report: { officer: INSIDE, supervisor: INSIDE },
 } as const satisfies Record<string, Rule>;
 
 /** Reads and administration: what each route (and, later, the stream and the console) asks of the table. */
@@ -71,6 +78,12 @@ export const READ_ACCESS = {
   'audit.read': { supervisor: INSIDE, admin: INSIDE },
   // API keys: administrators, for the principals of their unit (the city's for everyone).
   'keys.manage': { admin: INSIDE },
+  // Suggestions (人民建议征集): filed like complaints; read, listed, acknowledged and answered by the desk and
+  // the supervisors of the unit that handles them — not by officers: nothing is enforced. Their citizen is
+  // shown unmasked by 'citizen.read', as a case's.
+  'suggestion.file': { intake: ANYWHERE, desk: ['own', 'below', 'above'] },
+  'suggestion.read': { intake: ANYWHERE, desk: INSIDE, supervisor: INSIDE },
+  'suggestion.handle': { desk: INSIDE, supervisor: INSIDE },
 } as const satisfies Record<string, Rule>;
 
 export const ACCESS: Record<Operation, Rule> = { ...ACTION_ACCESS, ...READ_ACCESS };

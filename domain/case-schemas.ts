@@ -44,6 +44,21 @@ export type AccompanyStatus = MediaItem['accompany'];
 export const ratingRecordSchema = z.object({ rating: z.enum(RATINGS), comment: z.string().optional(), at: z.string() });
 export type RatingRecord = z.infer<typeof ratingRecordSchema>;
 
+/** One party's acknowledgement of a property company's dual report: when, and by whom (a principal id). */
+const acknowledgementSchema = z.object({
+  acknowledgedAt: z.string().optional().describe('when the party acknowledged the report'),
+  by: z.string().optional().describe('the principal who recorded the acknowledgement'),
+});
+/**
+ * A property company's dual report (双报告, seed 004): one report reaches the squad and the district's
+ * demolition office (拆违办) at once, and each acknowledges it, once.
+ */
+export const dualReportSchema = z.object({
+  squad: acknowledgementSchema,
+  demolitionOffice: acknowledgementSchema.extend({ notifiedAt: z.string().describe('when the demolition office was sent the report') }),
+});
+export type DualReport = z.infer<typeof dualReportSchema>;
+
 /** The case as the workflow holds it and as the read model keeps it (the `view` column). */
 export const caseViewSchema = z.object({
   id: z.string(),
@@ -77,9 +92,15 @@ export const caseViewSchema = z.object({
   resolution: z.string().optional(),
   instructions: z.string().optional(),
   duplicateOf: z.string().optional(),
+  duplicates: z.array(z.string()).optional().describe('the cases marked duplicates of this one: each is answered with its answer'),
+  dualReport: dualReportSchema.optional().describe("a property company's dual report (双报告): the squad's and the district demolition office's acknowledgements"),
+  returnDeadlineAt: z.string().optional().describe('a 12345 work order: until when it may be returned to the hotline (退单) from triage'),
+  returnWindowClosed: z.boolean().optional().describe('the return deadline passed without a decision: the case is transferred or explained now, not returned'),
+  returnReason: z.string().optional().describe('why the work order was returned to the 12345 hotline'),
   media: mediaItemSchema,
   answered: z.boolean(),
   feedback: z.string().optional(),
+  answeredAt: z.string().optional().describe('when the citizen was answered (a duplicate: when its original was)'),
   rating: ratingRecordSchema.optional(),
   reopenCount: z.number().int(),
   createdAt: z.string(),

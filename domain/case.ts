@@ -35,7 +35,8 @@ export const STATES = [
 ] as const;
 export type CaseState = (typeof STATES)[number];
 
-export const OUTCOMES = ['resolved', 'transferred', 'explained', 'withdrawn', 'duplicate'] as const;
+// `returned`: a 12345 work order that is not a 城管 matter, returned to the hotline (退单) from triage.
+export const OUTCOMES = ['resolved', 'transferred', 'explained', 'withdrawn', 'duplicate', 'returned'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
 export const LEVELS = ['squad', 'district', 'city'] as const;

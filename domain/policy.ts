@@ -34,7 +34,37 @@ export interface Policy {
   calendar: Calendar;
   /** How much one case takes; absent from the input of cases filed before the caps (caseLimits fills it in). */
   limits?: CaseLimits;
+  /** The deadlines of suggestions (人民建议征集); absent from the input of cases filed before them, which never read it. */
+  suggestion?: SuggestionDeadlines;
+  /**
+   * How long after receipt a 12345 work order that is not a 城管 matter may be returned to the hotline (退单):
+   * 2 working days by the provincial 12345 rules (DOMAIN.md "Deadlines"). Absent from the input of cases
+   * filed before the return existed, which therefore have no return deadline.
+   */
+  hotlineReturn?: Duration;
 }
+
+export const DEFAULT_HOTLINE_RETURN: Duration = '2wd';
+
+/**
+ * How long a suggestion (人民建议征集, domain/suggestion.ts) may wait at each step. Suggestions are not
+ * complaints: nothing is enforced, so the steps are counted in working days.
+ */
+export interface SuggestionDeadlines {
+  /** From filing to its acknowledgement (受理), which the citizen is told. */
+  acknowledge: Duration;
+  /** From the acknowledgement to the answer (答复). */
+  answer: Duration;
+  /** From filing: a suggestion still unanswered then lapses, closed unanswered, and its workflow ends. */
+  lapse: Duration;
+}
+
+/**
+ * Acknowledged the next working day, as triage takes a day; answered within 15 working days, the term
+ * many cities' 12345 platforms give an ordinary work order; lapsed after 60 working days (about three months), well
+ * past the 60 calendar days 《信访工作条例》(2022) art. 34 gives a petition, so a late answer still has time.
+ */
+export const DEFAULT_SUGGESTION_DEADLINES: SuggestionDeadlines = { acknowledge: '1wd', answer: '15wd', lapse: '60wd' };
 
 /**
  * How much one case takes before it refuses further actions (issue 9), so that no flood of them can bring
@@ -157,4 +187,10 @@ export function stageDeadline(
   urgent: boolean,
 ): string {
   return addDuration(policy.calendar, from, stageDuration(policy, stage, category, urgent)).toISOString();
+}
+
+/** When a hotline case may no longer be returned to 12345; none for other channels, or under a policy without the rule. */
+export function hotlineReturnDeadline(policy: Policy, channel: Channel, receivedAt: string): string | undefined {
+  if (channel !== 'hotline' || !policy.hotlineReturn) return undefined;
+  return addDuration(policy.calendar, new Date(receivedAt), policy.hotlineReturn).toISOString();
 }

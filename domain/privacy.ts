@@ -78,7 +78,7 @@ export function withoutPersonalData(view: CaseView): CaseView {
   for (const field of ['title', 'body', 'comments'] as const) {
     if (view.media[field] !== undefined) out.media[field] = hide(view.media[field]);
   }
-  for (const field of ['explanation', 'resolution', 'instructions', 'feedback'] as const) {
+  for (const field of ['explanation', 'resolution', 'instructions', 'feedback', 'returnReason'] as const) {
     if (view[field] !== undefined) out[field] = hide(view[field]);
   }
   if (view.rating?.comment !== undefined) out.rating = { ...view.rating, comment: hide(view.rating.comment) };

@@ -18,3 +18,12 @@ export function caseIdFor(channel: string, key?: string): string {
 }
 
 export const newTrackingCode = (): string => `BN${base32(randomBytes(10), 10)}`;
+
+/**
+ * A suggestion's id (人民建议征集): the same channel + key always gives the same one, from a hash apart from
+ * cases', so a complaint and a suggestion with the same externalId stay two things.
+ */
+export const suggestionIdFor = (channel: string, key?: string): string => caseIdFor(`suggestion\u0000${channel}`, key);
+
+/** Suggestions' tracking codes start BS, cases' BN: the citizen's page tells them apart by it. */
+export const newSuggestionTrackingCode = (): string => `BS${base32(randomBytes(10), 10)}`;

@@ -40,6 +40,23 @@ const schema = z.object({
 
   API_HOST: z.string().default('127.0.0.1'),
   API_PORT: port.default(3000),
+  // The citizen's pages (api/public.ts, console/citizen/): where citizens reach them, and how their forms are signed.
+  PUBLIC_BASE_URL: z
+    .url({ protocol: /^https?$/, error: 'must be an http or https URL, such as https://bangnong.example.gov.cn' })
+    .refine((u) => !/[?#]/.test(u), 'must be the address of the service only: no query or fragment')
+    .optional()
+    .describe("where citizens reach this service (scheme, host, optional path): workstations' QR codes encode PUBLIC_BASE_URL/citizen/#/w/<id>; unset, http://API_HOST:API_PORT"),
+  FORM_TOKEN_SECRET: z
+    .string()
+    .min(32)
+    .optional()
+    .describe("the HMAC key that signs the citizen filing page's one-time form tokens; set the same one on every API instance; unset, a random key per process (tokens then die with it)"),
+  RATE_LIMIT_PUBLIC_FILINGS_PER_HOUR: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(20)
+    .describe('complaints and suggestions an address may file an hour through the citizen filing page (many phones share a mobile carrier\'s address)'),
 
   // What the API holds its callers to (api/plugins/security.ts).
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600).describe('requests a minute per API key (per address for a request without one)'),
@@ -61,6 +78,15 @@ const schema = z.object({
     .optional()
     .describe('behind load balancers: the comma-separated addresses or CIDRs whose X-Forwarded-For gives the caller\'s address (for per-address limits), or true to believe any; unset, the peer\'s address'),
 
+  // The desk's duplicate hints (api/similar.ts): open cases of the same category this near are proposed.
+  DUPLICATE_RADIUS_M: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(5000)
+    .default(250)
+    .describe('metres within which an open case of the same category is proposed to triage as a possible duplicate, when both have coordinates'),
+
   POLICY_FILE: z.string().default(path.join(REPO_ROOT, 'policy', 'deadlines.json')),
   CALENDAR_FILE: z.string().default(path.join(REPO_ROOT, 'policy', 'calendar.json')),
 
@@ -68,6 +94,10 @@ const schema = z.object({
   NOTIFY_WEBHOOK_SECRET: z.string().min(16).optional(),
   PARTNER_WEBHOOK_URL: optionalUrl.describe('the 新民帮侬忙 platform: disposal results are POSTed here'),
   HOTLINE_WEBHOOK_URL: optionalUrl.describe('the 12345 platform: returns (退单), results and ratings of its work orders are POSTed here'),
+  HOTLINE_MAPPING_FILE: z
+    .string()
+    .default(path.join(REPO_ROOT, 'policy', 'hotline-mapping.json'))
+    .describe("how a 12345 work order's columns become a case (platform/hotline-mapping.ts), for the push endpoint POST /v1/hotline/work-orders"),
   DEMOLITION_WEBHOOK_URL: optionalUrl.describe("the districts' demolition offices (拆违办): property companies' dual reports are POSTed here"),
 
   // Bearer JWTs from an identity provider, accepted beside API keys when AUTH_JWKS_URL is set.
@@ -192,5 +222,25 @@ export function fileSettings(config: Config): FileSettings {
     ...(s3 ? { s3 } : {}),
     maxBytes: config.FILE_MAX_BYTES,
     maxVideoBytes: config.FILE_MAX_VIDEO_BYTES,
+  };
+}
+
+/** The citizen's pages: where they are reached, how their forms are signed, how often an address may file. */
+export interface PublicSettings {
+  /** No trailing slash. */
+  baseUrl: string;
+  /** Unset: the API makes a random one at start. */
+  formTokenSecret?: string;
+  filingsPerHour: number;
+}
+
+export function publicSettings(config: Config): PublicSettings {
+  // A wildcard listening address is no address a phone can open: the QR codes then name this machine.
+  const host = ['0.0.0.0', '::', ''].includes(config.API_HOST) ? '127.0.0.1' : config.API_HOST;
+  const listening = `http://${host.includes(':') ? `[${host}]` : host}:${config.API_PORT}`;
+  return {
+    baseUrl: (config.PUBLIC_BASE_URL ?? listening).replace(/\/+$/, ''),
+    formTokenSecret: config.FORM_TOKEN_SECRET,
+    filingsPerHour: config.RATE_LIMIT_PUBLIC_FILINGS_PER_HOUR,
   };
 }

@@ -209,10 +209,43 @@ describe('the API answers the table for every route and action', () => {
     );
   });
 
+  // Suggestions (人民建议征集): one received at W1 (in S1) and one at the city, filed once for the three
+  // operations. Answering one still received is refused by its state (409) wherever the table allows, so
+  // the matrix changes no suggestion either.
+  let suggestionsFiled: Promise<Record<'S1' | 'City', string>> | undefined;
+  const fileSuggestions = () =>
+    (suggestionsFiled ??= (async () => {
+      const at = async (workstationId?: string) => {
+        const res = await env.request('POST', '/v1/suggestions', { body: { channel: 'hotline', externalId: `acc-s-${Math.random()}`, title: '建议', text: '建议内容', ...(workstationId ? { workstationId } : {}) } });
+        expect(res.statusCode, res.body).toBe(201);
+        return res.json().id as string;
+      };
+      return { S1: await at(stations.W1), City: await at() };
+    })());
+  const suggestionAt = async (relation: Relation) => (await fileSuggestions())[asking[relation].place];
+
+  it('POST /v1/suggestions (suggestion.file): where the new suggestion would lie', async () => {
+    const body = (r: Relation) => ({ channel: 'hotline', externalId: `sfile-${Math.random()}`, title: '建议', text: '建议内容', ...(r === 'above' ? {} : { workstationId: stations.W1 }) });
+    await matrix('suggestion.file', (k, r) => env.request('POST', '/v1/suggestions', { key: k, body: body(r) }), [201]);
+  });
+
+  it('GET /v1/suggestions/:id and /v1/suggestions (suggestion.read)', async () => {
+    await matrix('suggestion.read', async (k, r) => env.request('GET', `/v1/suggestions/${await suggestionAt(r)}`, { key: k }), [200]);
+    await matrix('suggestion.read', (k, r) => env.request('GET', `/v1/suggestions?unit=${unitFor(r)}`, { key: k }), [200]);
+  });
+
+  it('POST /v1/suggestions/:id/actions (suggestion.handle)', async () => {
+    await matrix('suggestion.handle', async (k, r) => env.request('POST', `/v1/suggestions/${await suggestionAt(r)}/actions`, { key: k, body: { type: 'answer', answer: '答复' } }), [409]);
+    for (const place of ['S1', 'City'] as const) {
+      const s = (await env.request('GET', `/v1/suggestions/${(await fileSuggestions())[place]}`)).json();
+      expect(s).toMatchObject({ state: 'received', version: 1 });
+    }
+  });
+
   // Every action on a case whose state does not allow it: the table answers first (403), and where it
   // allows, the state refuses (409) — so the matrix changes no case. Erasure is allowed in triage; the
   // closed cases are erased already.
-  const allowedInTriage = new Set<ActionType>(['triage', 'withdraw', 'mark_duplicate', 'supplement', 'media_waive', 'erase_personal_data']);
+  const allowedInTriage = new Set<ActionType>(['triage', 'withdraw', 'mark_duplicate', 'return_to_hotline', 'supplement', 'media_waive', 'erase_personal_data']);
   for (const type of ACTION_TYPES) {
     it(`POST /v1/cases/:id/actions ${type}`, async () => {
       const world = { workstationId: stations.W1, otherWorkstationId: stations.W2, originalId: cases.triageCity.id };

@@ -228,6 +228,19 @@ function expectJsonError(res: LightMyRequestResponse, what: string): { error: st
   return body;
 }
 
+/** Open311 answers in the GeoReport v2 error format, `[{code, description}]`, as XML unless JSON was asked for. */
+function expectOpen311Error(res: LightMyRequestResponse, what: string) {
+  const type = String(res.headers['content-type'] ?? '');
+  expect(type, `${what}: ${res.body.slice(0, 200)}`).toMatch(/^(application\/json|text\/xml|application\/xml)/);
+  if (type.startsWith('application/json')) {
+    const body = res.json() as { code: number; description: string }[];
+    expect(body.length, what).toBeGreaterThan(0);
+    for (const e of body) expect(typeof e.description, `${what}: ${res.body.slice(0, 200)}`).toBe('string');
+  } else {
+    expect(res.body, what).toMatch(/<errors>\s*<error>[\s\S]*<description>[^<]+<\/description>/);
+  }
+}
+
 describe('the hostile corpus', () => {
   it('When each hostile request is sent, then it is refused with its 4xx naming the field, never a 5xx, and nothing changes', async () => {
     const before = await snapshot();
@@ -247,7 +260,7 @@ describe('the hostile corpus', () => {
     expect(wrong).toEqual([]);
   });
 
-  it('When every operation of the API description gets hostile paths, queries and bodies, then each answers a JSON 4xx and nothing changes', async () => {
+  it('When every operation of the API description gets hostile paths, queries and bodies, then each answers a JSON 4xx (Open311 routes: the GeoReport v2 error format) and nothing changes', async () => {
     const spec = (await env.request('GET', '/openapi.json', { key: null })).json() as { paths: Record<string, Record<string, unknown>> };
     const before = await snapshot();
     const wrong: string[] = [];
@@ -280,6 +293,7 @@ describe('the hostile corpus', () => {
           });
           const what = `${method} ${path}, ${r.name}`;
           if (res.statusCode < 400 || res.statusCode >= 500) wrong.push(`${what}: ${res.statusCode} ${res.body.slice(0, 300)}`);
+          else if (path.startsWith('/open311/')) expectOpen311Error(res, what);
           else expectJsonError(res, what);
         }
       }

@@ -13,12 +13,16 @@ import { HISTORIES_DIR } from './lifecycle.helpers.js';
 
 const files = readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json')).sort();
 
-/** Every name a test records with recordHistory(…, 'name'): each path a test walks must have its history. */
+/**
+ * Every name a test records with recordHistory(…, 'name') or recordWorkflowHistory(…, 'name') (the erasure's
+ * and the suggestions' workflows): each path a test walks must have its history. The replay takes each
+ * history's workflow type from the history itself.
+ */
 function recordedPaths(): string[] {
   const testDir = path.join(REPO_ROOT, 'test');
   const names = readdirSync(testDir)
     .filter((f) => f.endsWith('.test.ts'))
-    .flatMap((f) => [...readFileSync(path.join(testDir, f), 'utf8').matchAll(/recordHistory\([\w.!]+,\s*'([^']+)'\)/g)].map((m) => m[1]!));
+    .flatMap((f) => [...readFileSync(path.join(testDir, f), 'utf8').matchAll(/record(?:Workflow)?History\([\w.!()]+,\s*'([^']+)'\)/g)].map((m) => m[1]!));
   return [...new Set(names)].sort();
 }
 

@@ -7,6 +7,7 @@ import {
   ApplicationFailure,
   allHandlersFinished,
   condition,
+  getExternalWorkflowHandle,
   isCancellation,
   log,
   patched,
@@ -16,19 +17,24 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { SearchAttributeUpdatePair, TypedSearchAttributes } from '@temporalio/common';
+import type { SearchAttributeUpdatePair, SignalDefinition, TypedSearchAttributes } from '@temporalio/common';
 import type * as activities from '../activities/index.js';
-import type { CaseEvent, CaseIntake, CaseView, Notification } from '../domain/case.js';
+import type { Actor, CaseEvent, CaseIntake, CaseView, Notification } from '../domain/case.js';
 import {
   ActionRefused,
   type ClockAction,
   type Decision,
+  type OriginalAnswer,
   allowedActions,
+  answerForDuplicates,
+  answerFromOriginal,
   autoEscalates,
   decide,
   decideClock,
   finishesAt,
+  linkDuplicate,
   openCase,
+  returnClockRuns,
 } from './lifecycle.js';
 import {
   CASE_NOT_RECORDED,
@@ -40,6 +46,9 @@ import {
   caseActionUpdate,
   caseParkedQuery,
   caseStateQuery,
+  caseWorkflowId,
+  duplicateLinkedSignal,
+  originalAnsweredSignal,
   parkedCaseMessage,
   retryProjectionSignal,
 } from './messages.js';
@@ -76,15 +85,25 @@ const { erasePersonalData, eraseFinishedCase } = proxyActivities<activities.Acti
 });
 
 export async function caseWorkflow({ intake, policy }: CaseWorkflowInput): Promise<CaseView> {
-  const opened = openCase(intake, policy);
+  // A property company's dual report tells the district's demolition office with the first projection
+  // (property cases started before it told no one and keep no acknowledgements).
+  const opened = openCase(intake, policy, { dualReport: intake.channel !== 'property' || patched('property-dual-report') });
   let c: CaseView = opened.view;
   let pendingEvents: CaseEvent[] = [opened.event];
-  let pendingNotifications: Notification[] = [];
+  let pendingNotifications: Notification[] = [...opened.notifications];
   let projectedVersion = 0;
   let deliveries = 0;
   let parked: ParkedProjection | undefined;
   let retryAsked = false;
   const limits = caseLimits(policy);
+  // Duplicates and their originals (mark_duplicate): a duplicate tells its original, which lists it and
+  // answers it with its own answer; the duplicate waits for that answer (at most DUPLICATE_ANSWER_WAIT),
+  // then for its citizen's rating. Cases marked before this workflow version finished at once, unanswered.
+  let awaitsOriginal = false;
+  /** Bumped when what the clocks wait for changes without a transition (awaitsOriginal), to wake them. */
+  let clockChanges = 0;
+  /** Signals to other cases not yet delivered: the case finishes only after them. */
+  let signalsOut = 0;
 
   const refuse = (e: unknown): never => {
     if (e instanceof ActionRefused) {
@@ -115,6 +134,43 @@ export async function caseWorkflow({ intake, policy }: CaseWorkflowInput): Promi
     if (projectedVersion < version) throw notRecorded(what);
   };
 
+  /** Signals another case's workflow; answers false when it has finished (or never was) and cannot take it. */
+  const signalCase = async <T>(caseId: string, signal: SignalDefinition<[T]>, arg: T): Promise<boolean> => {
+    signalsOut++;
+    try {
+      await getExternalWorkflowHandle(caseWorkflowId(caseId)).signal(signal, arg);
+      return true;
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      log.warn('a linked case could not be told', { caseId: c.id, linkedCaseId: caseId, signal: signal.name, error: (err as Error).message });
+      return false;
+    } finally {
+      signalsOut--;
+    }
+  };
+  const stopAwaitingOriginal = () => {
+    if (!awaitsOriginal) return;
+    awaitsOriginal = false;
+    clockChanges++;
+  };
+  const answerDuplicate = (duplicateId: string, answer: OriginalAnswer) => void signalCase(duplicateId, originalAnsweredSignal, answer);
+  /** Tells the original that `duplicateId` (this case, or one marked this case's duplicate) is its duplicate. */
+  const linkToOriginal = async (duplicateId: string, actor: Actor) => {
+    const told = await signalCase(c.duplicateOf!, duplicateLinkedSignal, { duplicateId, actor });
+    // An original whose workflow has finished answers no more: nothing to wait for.
+    if (!told && duplicateId === c.id) stopAwaitingOriginal();
+  };
+  /** What the cases marked duplicates of this one are owed after a change: its answer, or word that none will come. */
+  const tellDuplicates = (before: CaseView) => {
+    const duplicates = c.duplicates ?? [];
+    if (duplicates.length === 0) return;
+    const answer = answerForDuplicates(c);
+    if (answer && !before.answered) for (const id of duplicates) answerDuplicate(id, answer);
+    else if (!answer && c.state === 'closed' && before.state !== 'closed' && c.outcome !== 'duplicate') {
+      for (const id of duplicates) answerDuplicate(id, { originalId: c.id, outcome: c.outcome });
+    }
+  };
+
   setHandler(caseStateQuery, () => c);
   setHandler(caseParkedQuery, () => parked);
   setHandler(retryProjectionSignal, () => {
@@ -129,6 +185,14 @@ export async function caseWorkflow({ intake, policy }: CaseWorkflowInput): Promi
       } catch (e) {
         refuse(e);
       }
+      if (action.type === 'mark_duplicate' && patched('duplicate-answers')) {
+        awaitsOriginal = !c.answered;
+        clockChanges++;
+        void linkToOriginal(c.id, actor);
+        // Its own duplicates are the original's now: their answer comes from there.
+        for (const id of c.duplicates ?? []) void linkToOriginal(id, actor);
+      }
+      tellDuplicates(before);
       try {
         await recorded(c.version, 'took the action and keeps it');
       } finally {
@@ -154,9 +218,33 @@ export async function caseWorkflow({ intake, policy }: CaseWorkflowInput): Promi
     },
   );
 
+  // An original learns of a case marked its duplicate: it lists it, and answers it now if it has answered
+  // already; a duplicate itself passes it on to its own original, a case closed unanswered says none will come.
+  setHandler(duplicateLinkedSignal, ({ duplicateId, actor }) => {
+    const linked = linkDuplicate(c, duplicateId, actor, new Date().toISOString(), policy);
+    if (linked) commit(linked);
+    const answer = answerForDuplicates(c);
+    if (answer) answerDuplicate(duplicateId, answer);
+    else if (c.outcome === 'duplicate' && awaitsOriginal) void linkToOriginal(duplicateId, actor);
+    else if (c.state === 'closed') answerDuplicate(duplicateId, { originalId: c.id, outcome: c.outcome });
+  });
+  // A duplicate gets its original's answer, and its citizen may rate it; or learns that none will come.
+  setHandler(originalAnsweredSignal, (answer) => {
+    const before = c;
+    const answered = answerFromOriginal(c, answer, new Date().toISOString(), policy);
+    if (answered) {
+      commit(answered);
+      tellDuplicates(before);
+    } else if (answer.message === undefined && !c.answered) {
+      stopAwaitingOriginal();
+    }
+  });
+
   // Intake sets the first search attributes with the start; they need no upsert until they change.
   // (Cases started before this change upserted them once more after the first projection.)
   let lastAttributes = patched('initial-search-attributes-from-start') ? attributesKey(workflowInfo().typedSearchAttributes) : '';
+  // A 12345 work order's return deadline runs as a clock of its own (a timer the cases started before it never had).
+  const clocks: ClockOptions = { hotlineReturn: intake.channel === 'hotline' && patched('hotline-return-clock') };
 
   /**
    * Projects one batch. When it cannot — the database refuses the rows (bad data, a constraint) or stays
@@ -220,30 +308,40 @@ export async function caseWorkflow({ intake, policy }: CaseWorkflowInput): Promi
   };
 
   for (;;) {
-    const due = nextClock(c, policy);
+    const due = nextClock(c, policy, { ...clocks, awaitsOriginal });
     if (due && !due.action && Date.parse(due.at) <= Date.now()) break;
     const version = c.version;
+    const changes = clockChanges;
+    const moved = () => c.version !== version || clockChanges !== changes;
     const waitMs = due ? Math.max(Date.parse(due.at) - Date.now(), 1) : undefined;
-    const changed = waitMs === undefined ? (await condition(() => c.version !== version), true) : await condition(() => c.version !== version, waitMs);
+    const changed = waitMs === undefined ? (await condition(moved), true) : await condition(moved, waitMs);
     if (!changed && due?.action) clock(due.action);
     else if (!changed) break;
   }
 
-  await condition(() => pendingEvents.length === 0 && projectedVersion === c.version && deliveries === 0 && allHandlersFinished());
+  await condition(() => pendingEvents.length === 0 && projectedVersion === c.version && deliveries === 0 && signalsOut === 0 && allHandlersFinished());
   return c;
 }
 
+/** Clocks a case runs only when it was started by a workflow version that has them (patched()). */
+interface ClockOptions {
+  hotlineReturn: boolean;
+  /** A duplicate linked to its original, waiting for its answer (finishesAt). */
+  awaitsOriginal?: boolean;
+}
+
 /** The next thing the case's clocks will do, and when; an absent action means the workflow may finish then. */
-function nextClock(c: CaseView, policy: Policy): { at: string; action?: ClockAction } | undefined {
+function nextClock(c: CaseView, policy: Policy, clocks: ClockOptions): { at: string; action?: ClockAction } | undefined {
   const candidates: { at: string; action?: ClockAction }[] = [];
   if (c.deadlineAt && !c.overdue) candidates.push({ at: c.deadlineAt, action: { type: 'deadline_passed', clock: 'stage' } });
+  if (clocks.hotlineReturn && returnClockRuns(c)) candidates.push({ at: c.returnDeadlineAt!, action: { type: 'deadline_passed', clock: 'return' } });
   if (c.overdue && c.overdueSince && autoEscalates(c)) {
     candidates.push({ at: addDuration(policy.calendar, new Date(c.overdueSince), policy.grace).toISOString(), action: { type: 'grace_passed' } });
   }
   if (c.media.deadlineAt && c.media.status === 'in_review' && !c.media.overdue) {
     candidates.push({ at: c.media.deadlineAt, action: { type: 'deadline_passed', clock: 'media' } });
   }
-  const finish = finishesAt(c, policy);
+  const finish = finishesAt(c, policy, { awaitsOriginal: clocks.awaitsOriginal });
   if (finish) candidates.push({ at: finish });
   candidates.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
   return candidates[0];

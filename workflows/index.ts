@@ -1,2 +1,3 @@
 // The workflow bundle's entry: every workflow type the worker registers.
 export { caseErasureWorkflow, caseWorkflow } from './case.js';
+export { suggestionWorkflow } from './suggestion.js';

@@ -16,14 +16,15 @@ import {
   type CaseState,
   type CaseView,
   DEPARTMENTS,
+  type Notification,
   type Outcome,
   RATINGS,
   STATES,
 } from '../domain/case.js';
 import { type ActionName, refusal, rolesFor } from '../domain/access.js';
-import { rootPath } from '../domain/units.js';
+import { rootPath, unitIdOf } from '../domain/units.js';
 import type { FieldKit, Z } from '../domain/fields.js';
-import { type Policy, addDuration, stageDeadline } from '../domain/policy.js';
+import { type Policy, addDuration, hotlineReturnDeadline, stageDeadline } from '../domain/policy.js';
 import { approveStep, leaveReview, returnWithComments, submitForReview } from '../domain/review.js';
 import { redactText, withoutPersonalData } from '../domain/privacy.js';
 import {
@@ -45,7 +46,23 @@ export { ActionRefused, type Decision, type RefusalKind, unitAtLevel } from './t
 /** What the API adds to a body before the workflow sees it: the squad a workstation or unit id names. */
 interface Resolved {
   squadPath?: string;
+  /** mark_duplicate: the original's answer, when it had answered its citizen already (api/cases.ts). */
+  originalAnswer?: OriginalAnswer;
 }
+
+/**
+ * What an original tells the cases marked its duplicates once it answers its citizen (answerForDuplicates):
+ * its outcome and its answer. Without a message: it closed unanswered, and no answer will come.
+ */
+export interface OriginalAnswer {
+  originalId: string;
+  outcome?: Outcome;
+  message?: string;
+}
+
+/** The parties a property company's dual report (双报告) reaches, each of which acknowledges it once. */
+export const REPORT_PARTIES = ['squad', 'demolition_office'] as const;
+export type ReportParty = (typeof REPORT_PARTIES)[number];
 
 /** Ids a sample body may refer to: the world of the case under test. */
 export interface SampleWorld {
@@ -81,6 +98,9 @@ const stays = <const S extends CaseState>(...states: S[]) => Object.fromEntries(
 const OPEN_BEFORE_RESOLUTION = ['triage', 'joint_triage', 'dispatched', 'investigating', 'escalated'] as const;
 const ALL_BUT_CLOSED = STATES.filter((s): s is Exclude<CaseState, 'closed'> => s !== 'closed');
 const noMedia = (c: CaseView) => (c.media.status === 'not_applicable' ? 'this case has no media item' : undefined);
+/** Why a hotline case past its return deadline is not returned, and what the desk does instead. */
+const returnWindowClosed = (c: CaseView) =>
+  `the window to return this 12345 work order closed at ${c.returnDeadlineAt}: decide it here instead — transfer it to the competent department or explain to the citizen (triage decision transfer or explain)`;
 
 const triageFields = ({ z, optionalNote }: FieldKit) => ({
   category: z.enum(CATEGORIES).optional(),
@@ -351,7 +371,9 @@ export const ACTIONS = {
       const c = t.next;
       c.answered = true;
       c.feedback = a.message;
+      c.answeredAt = t.at;
       t.tellCitizen('case_answered', { outcome: c.outcome, message: a.message });
+      t.tellHotline('work_order_answered', { outcome: c.outcome, message: a.message, answeredAt: t.at });
       // Waiting for the media item only: no stage clock of the case runs any more.
       t.setClock(undefined);
       t.closeIfDone();
@@ -366,6 +388,8 @@ export const ACTIONS = {
     effect: (t, a) => {
       const c = t.next;
       c.rating = { rating: a.rating, comment: a.comment, at: t.at };
+      // A rating the hotline itself passes on (its 回访, with its intake key) is not echoed back to it.
+      if (t.actor.role !== 'intake') t.tellHotline('work_order_rated', { rating: a.rating, comment: a.comment, ratedAt: t.at });
       if (a.rating === 'unsatisfied') t.notify('supervisor', c.squadPath ?? c.assignedUnitPath, 'case_rated_unsatisfied', { comment: a.comment });
     },
     sample: (_w, pick) => ({ rating: RATINGS[pick % RATINGS.length]! }),
@@ -418,8 +442,34 @@ export const ACTIONS = {
       t.next.duplicateOf = a.originalId;
       closeUnresolved(t, 'duplicate');
       t.tellCitizen('case_duplicate', { originalId: a.originalId });
+      // An original that has answered already answers this case at once; otherwise its answer comes later
+      // (the workflows link the two: workflows/case.ts).
+      if (a.originalAnswer?.message !== undefined) answerAsDuplicate(t, { ...a.originalAnswer, message: a.originalAnswer.message });
     },
     sample: (w) => ({ originalId: w.originalId }),
+  }),
+  // 退单: a 12345 work order that is not a 城管 matter goes back to the hotline with its reason, within the
+  // return window (policy hotlineReturn, 2 working days); the hotline answers the citizen, so the case
+  // closes here without an answer or rating of ours. Past the window it is transferred or explained.
+  return_to_hotline: define({
+    body: ({ text }: FieldKit) => ({ reason: text(2000) }),
+    moves: { triage: ['closed'], joint_triage: ['closed'] },
+    refusal: 'a 12345 work order is returned from triage or joint triage, before it is dispatched',
+    guard: (c) =>
+      c.channel !== 'hotline'
+        ? `only a 12345 work order (channel hotline) is returned to the hotline; this case came through ${c.channel}: transfer or explain it instead`
+        : c.returnWindowClosed
+          ? returnWindowClosed(c)
+          : undefined,
+    effect: (t, a) => {
+      const c = t.next;
+      // The clock marks the window closed a moment after it does; the action's own time decides.
+      if (c.returnDeadlineAt && Date.parse(t.at) >= Date.parse(c.returnDeadlineAt)) throw new ActionRefused('conflict', returnWindowClosed(c));
+      c.returnReason = a.reason;
+      closeUnresolved(t, 'returned');
+      t.tellHotline('work_order_returned', { reason: a.reason, returnedAt: t.at });
+    },
+    sample: () => ({ reason: '非城管执法事项（房屋漏水属物业维修），请改派住建部门' }),
   }),
   supplement: define({
     body: ({ z, attachments }: FieldKit) => ({ text: z.string().max(10_000).optional(), attachments }),
@@ -449,7 +499,36 @@ export const ACTIONS = {
     },
     sample: () => ({ reason: '市民申请删除个人信息' }),
   }),
+  // seed 004 双报告: each party a property company's report reached acknowledges it, once, while the case
+  // is open; the property company is told each acknowledgement (not the note: that is the bureau's).
+  acknowledge_report: define({
+    body: ({ z, optionalNote }: FieldKit) => ({
+      party: z.enum(REPORT_PARTIES).describe('who acknowledges: the squad, or the district demolition office (拆违办)'),
+      note: optionalNote,
+    }),
+    moves: stays(...ALL_BUT_CLOSED),
+    refusal: 'a dual report is acknowledged while its case is open',
+    guard: (c) =>
+      !c.dualReport
+        ? "only a property company's dual report (双报告) is acknowledged"
+        : c.dualReport.squad.acknowledgedAt && c.dualReport.demolitionOffice.acknowledgedAt
+          ? 'the squad and the demolition office have both acknowledged the report'
+          : undefined,
+    effect: (t, a) => {
+      const report = t.next.dualReport!;
+      const key = a.party === 'squad' ? 'squad' : 'demolitionOffice';
+      const before = report[key];
+      if (before.acknowledgedAt) throw new ActionRefused('conflict', `the ${PARTY_NAMES[a.party]} acknowledged the report at ${before.acknowledgedAt}, once is enough`);
+      t.next.dualReport = { ...report, [key]: { ...before, acknowledgedAt: t.at, by: t.actor.id } };
+      t.tellCitizen('report_acknowledged', { party: a.party, acknowledgedAt: t.at });
+    },
+    // Always the squad: the demolition office's party takes a district supervisor, which the property
+    // tests' actors (the first role of the table, anywhere) are not.
+    sample: () => ({ party: 'squad' as const, note: '已收到，安排核查' }),
+  }),
 };
+
+const PARTY_NAMES: Record<ReportParty, string> = { squad: 'squad', demolition_office: "district's demolition office" };
 
 export type ActionType = keyof typeof ACTIONS;
 type Definitions = typeof ACTIONS;
@@ -489,13 +568,21 @@ export function actionBodySchema(kit: FieldKit): z.ZodType<ActionBody> {
 }
 
 /** What the case's own clocks do; never sent by a client. */
-export type ClockAction = { type: 'deadline_passed'; clock: 'stage' | 'media' } | { type: 'grace_passed' };
+export type ClockAction = { type: 'deadline_passed'; clock: 'stage' | 'media' | 'return' } | { type: 'grace_passed' };
 
 /** The states an overdue case escalates from by itself after the grace period; the others only notify. */
 export const AUTOMATIC_ESCALATION: Moves = { dispatched: ['escalated'], investigating: ['escalated'], escalated: ['escalated'] };
 
-/** The case as intake leaves it: waiting in triage with the triage clock running. */
-export function openCase(intake: CaseIntake, policy: Policy): { view: CaseView; event: CaseEvent } {
+/**
+ * The case as intake leaves it: waiting in triage with the triage clock running. A property company's
+ * report that reached its squad is a dual report (双报告): the district's demolition office is told at
+ * once, in the first projection (unless `dualReport` is false: a case started before dual reports).
+ */
+export function openCase(
+  intake: CaseIntake,
+  policy: Policy,
+  options: { dualReport?: boolean } = {},
+): { view: CaseView; event: CaseEvent; notifications: Notification[] } {
   const at = intake.receivedAt;
   const mediaRequired = policy.media.channels.includes(intake.channel);
   const view: CaseView = {
@@ -528,6 +615,8 @@ export function openCase(intake: CaseIntake, policy: Policy): { view: CaseView; 
     updatedAt: at,
     version: 1,
   };
+  const returnDeadlineAt = hotlineReturnDeadline(policy, intake.channel, at);
+  if (returnDeadlineAt) view.returnDeadlineAt = returnDeadlineAt;
   const event: CaseEvent = {
     caseId: intake.id,
     seq: 1,
@@ -537,7 +626,41 @@ export function openCase(intake: CaseIntake, policy: Policy): { view: CaseView; 
     to: 'triage',
     payload: { channel: intake.channel, externalId: intake.externalId, workstationId: intake.workstationId },
   };
-  return { view, event };
+  const notifications: Notification[] = [];
+  if (intake.channel === 'property' && intake.squadPath && options.dualReport !== false) {
+    view.dualReport = { squad: {}, demolitionOffice: { notifiedAt: at } };
+    notifications.push(demolitionOfficeNotice(view));
+  }
+  return { view, event, notifications };
+}
+
+/**
+ * The dual report as the district's demolition office (拆违办) gets it: what it needs to act on — where,
+ * what, which property company reported it, the case and squad to refer to — and no more: no tracking code
+ * (the citizen's key to the case), no contact phone, and phone and identity numbers starred in the text.
+ */
+function demolitionOfficeNotice(c: CaseView): Notification {
+  const district = unitAtLevel(c, 'district');
+  const masked = (text: string) => redactText(text, undefined, 'hidden');
+  return {
+    // The id the first transition's first message would have (Transition.notify): stable under retries.
+    id: `${c.id}:${c.version}:0`,
+    caseId: c.id,
+    recipient: 'demolition_office',
+    to: district,
+    kind: 'dual_report',
+    body: {
+      caseId: c.id,
+      title: masked(c.title),
+      description: masked(c.description),
+      category: c.category,
+      location: { ...c.location, address: masked(c.location.address) },
+      propertyCompany: c.citizen?.name,
+      squadId: unitIdOf(c.squadPath!),
+      districtId: unitIdOf(district),
+      reportedAt: c.createdAt,
+    },
+  };
 }
 
 /** Why the case does not allow the action now, or undefined when it does. */
@@ -552,13 +675,16 @@ export function allowedActions(c: CaseView): ActionType[] {
   return ACTION_TYPES.filter((type) => whyNot(c, type) === undefined);
 }
 
+/** Outcomes the citizen rates once answered: a duplicate is answered with its original's answer. */
 function ratable(outcome: Outcome | undefined): boolean {
-  return outcome === 'resolved' || outcome === 'transferred' || outcome === 'explained';
+  return outcome === 'resolved' || outcome === 'transferred' || outcome === 'explained' || outcome === 'duplicate';
 }
 
 /** Whether the actor's unit covers the unit that acts on the case for this action. */
-function jurisdictionOf(c: CaseView, type: ActionType): string {
-  if (type === 'media_review' && c.media.reviewLevel) return unitAtLevel(c, c.media.reviewLevel);
+function jurisdictionOf(c: CaseView, action: { type: ActionType; party?: unknown }): string {
+  if (action.type === 'media_review' && c.media.reviewLevel) return unitAtLevel(c, c.media.reviewLevel);
+  // A dual report is acknowledged where it was sent: at the squad, or at the district for its demolition office.
+  if (action.type === 'acknowledge_report') return unitAtLevel(c, action.party === 'demolition_office' ? 'district' : 'squad');
   return c.assignedUnitPath;
 }
 
@@ -566,9 +692,12 @@ function jurisdictionOf(c: CaseView, type: ActionType): string {
  * Refuses (403) an actor the authorisation table does not let take the action where the case is handled,
  * and an officer acting on a case assigned to another officer.
  */
-export function assertMayAct(c: CaseView, action: { type: ActionType }, actor: Actor): void {
-  const why = refusal(actor, action.type, { units: [jurisdictionOf(c, action.type)], channel: c.channel });
+export function assertMayAct(c: CaseView, action: { type: ActionType; party?: unknown }, actor: Actor): void {
+  const why = refusal(actor, action.type, { units: [jurisdictionOf(c, action)], channel: c.channel });
   if (why) throw new ActionRefused('forbidden', why);
+  if (action.type === 'acknowledge_report' && action.party === 'demolition_office' && actor.role !== 'supervisor') {
+    throw new ActionRefused('forbidden', `the demolition office's acknowledgement is recorded by a supervisor of the district bureau, not ${actor.role === 'officer' ? 'an officer' : `a ${actor.role}`}`);
+  }
   if (action.type === 'accept' || action.type === 'arrive') return;
   if (actor.role === 'officer' && c.assignedOfficerId && c.assignedOfficerId !== actor.id && ['resolve', 'escalate', 'arrive'].includes(action.type)) {
     throw new ActionRefused('forbidden', `the case is assigned to officer ${c.assignedOfficerId}`);
@@ -602,6 +731,15 @@ export function decideClock(c: CaseView, action: ClockAction, at: string, policy
     t.notify('supervisor', reviewer, 'media_review_overdue', { deadlineAt: c.media.deadlineAt });
     return t.finish({ clock: 'media' });
   }
+  if (action.type === 'deadline_passed' && action.clock === 'return') {
+    if (!returnClockRuns(c)) return undefined;
+    // Not returned in time: it stays with us now. The desk and its supervisor are told to decide it.
+    t.next.returnWindowClosed = true;
+    const body = { workOrderId: c.externalId, returnDeadlineAt: c.returnDeadlineAt };
+    t.notify('desk', c.assignedUnitPath, 'hotline_return_window_closed', body);
+    t.notify('supervisor', c.assignedUnitPath, 'hotline_return_window_closed', body);
+    return t.finish({ clock: 'return' });
+  }
   if (action.type === 'deadline_passed') {
     if (!c.deadlineAt || c.overdue) return undefined;
     t.next.overdue = true;
@@ -617,16 +755,82 @@ export function decideClock(c: CaseView, action: ClockAction, at: string, policy
   return t.finish({ automatic: true });
 }
 
+/**
+ * Whether the hotline return clock still waits: a 12345 work order in its first triage (a case reopened
+ * after an answer is past returning), with a return deadline and no decision yet.
+ */
+export function returnClockRuns(c: CaseView): boolean {
+  return c.returnDeadlineAt !== undefined && !c.returnWindowClosed && c.reopenCount === 0 && (c.state === 'triage' || c.state === 'joint_triage');
+}
+
 /** Only the stages an officer or a level works on escalate by themselves; the others only notify. */
 export function autoEscalates(c: CaseView): boolean {
   return AUTOMATIC_ESCALATION[c.state] !== undefined && NEXT_LEVEL[c.escalationLevel] !== undefined;
 }
 
-/** When the case may finish as a workflow: closed, and no rating or reopen can come any more. */
-export function finishesAt(c: CaseView, policy: Policy): string | undefined {
+/**
+ * When the case may finish as a workflow: closed, and no rating or reopen can come any more. A duplicate
+ * linked to its original (`awaitsOriginal`, workflows/case.ts) waits for the original's answer, for at most
+ * DUPLICATE_ANSWER_WAIT; once answered, it has its own rating window from the answer.
+ */
+export function finishesAt(c: CaseView, policy: Policy, options: { awaitsOriginal?: boolean } = {}): string | undefined {
   if (c.state !== 'closed' || !c.closedAt) return undefined;
-  if (c.outcome === 'withdrawn' || c.outcome === 'duplicate') return c.closedAt;
+  if (c.outcome === 'duplicate' && (c.answered || options.awaitsOriginal)) return duplicateFinishesAt(c, policy);
+  // The hotline answers a returned work order's citizen: no rating of ours follows.
+  if (c.outcome === 'withdrawn' || c.outcome === 'duplicate' || c.outcome === 'returned') return c.closedAt;
   if (!c.rating) return addDuration(policy.calendar, new Date(c.closedAt), policy.ratingWindow).toISOString();
   if (c.rating.rating === 'unsatisfied') return addDuration(policy.calendar, new Date(c.rating.at), policy.reopenWindow).toISOString();
   return c.rating.at;
+}
+
+/**
+ * How long a duplicate waits for its original's answer: 60 working days (about three months), far past
+ * every stage deadline an original runs on, so an answer given late still reaches it; past that the
+ * duplicate's workflow ends, and nothing waits forever.
+ */
+export const DUPLICATE_ANSWER_WAIT = '60wd';
+
+function duplicateFinishesAt(c: CaseView, policy: Policy): string {
+  if (!c.answered) return addDuration(policy.calendar, new Date(c.closedAt!), DUPLICATE_ANSWER_WAIT).toISOString();
+  if (!c.rating) return addDuration(policy.calendar, new Date(c.answeredAt ?? c.closedAt!), policy.ratingWindow).toISOString();
+  if (c.rating.rating === 'unsatisfied') return addDuration(policy.calendar, new Date(c.rating.at), policy.reopenWindow).toISOString();
+  return c.rating.at;
+}
+
+/** A duplicate answered with its original's answer: its citizen is told it, and may rate it (rate). */
+function answerAsDuplicate(t: Transition, answer: OriginalAnswer & { message: string }): void {
+  const c = t.next;
+  c.answered = true;
+  c.feedback = answer.message;
+  c.answeredAt = t.at;
+  t.record({ originalId: answer.originalId, message: answer.message });
+  t.tellCitizen('case_answered', { outcome: c.outcome, originalOutcome: answer.outcome, message: answer.message });
+  // A 12345 work order answered this way is answered for the hotline too.
+  t.tellHotline('work_order_answered', { outcome: c.outcome, originalOutcome: answer.outcome, message: answer.message, answeredAt: t.at });
+}
+
+/**
+ * The original's answer as its duplicates get it, once it has answered its citizen: the same words, with its
+ * own citizen's name and numbers starred out — a duplicate's citizen is someone else. Undefined before.
+ */
+export function answerForDuplicates(c: CaseView): OriginalAnswer | undefined {
+  if (!c.answered || c.feedback === undefined) return undefined;
+  return { originalId: c.id, outcome: c.outcome, message: redactText(c.feedback, c.citizen, 'hidden') };
+}
+
+/** The original records a case marked its duplicate, by whoever marked it; undefined when it is listed already. */
+export function linkDuplicate(c: CaseView, duplicateId: string, actor: Actor, at: string, policy: Policy): Decision | undefined {
+  if (duplicateId === c.id || c.duplicates?.includes(duplicateId)) return undefined;
+  const t = new Transition(c, 'duplicate_linked', actor, at, policy);
+  t.next.duplicates = [...(c.duplicates ?? []), duplicateId];
+  return t.finish({ duplicateId });
+}
+
+/** A duplicate takes its original's answer; undefined unless it is a duplicate still unanswered and there is an answer. */
+export function answerFromOriginal(c: CaseView, answer: OriginalAnswer, at: string, policy: Policy): Decision | undefined {
+  if (c.outcome !== 'duplicate' || c.answered || answer.message === undefined) return undefined;
+  const system: Actor = { id: 'system', role: 'system', unitPath: rootPath(c.assignedUnitPath) };
+  const t = new Transition(c, 'original_answered', system, at, policy);
+  answerAsDuplicate(t, { ...answer, message: answer.message });
+  return t.finish({});
 }

@@ -4,7 +4,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { Actor, CaseView } from '../domain/case.js';
 import type { CaseLimitReached } from '../domain/policy.js';
-import type { CaseAction } from './lifecycle.js';
+import type { CaseAction, OriginalAnswer } from './lifecycle.js';
 
 export interface CaseActionRequest {
   action: CaseAction;
@@ -14,6 +14,18 @@ export interface CaseActionRequest {
 /** Takes one action of the contract; answers the case as it stands after it, once it is in the read model. */
 export const caseActionUpdate = defineUpdate<CaseView, [CaseActionRequest]>('caseAction');
 export const caseStateQuery = defineQuery<CaseView>('caseState');
+
+/**
+ * A case marked a duplicate tells its original (`mark_duplicate`), so the original lists it and answers it
+ * with its own answer; `actor` is who marked it. An original that is itself a duplicate passes it on.
+ */
+export interface DuplicateLink {
+  duplicateId: string;
+  actor: Actor;
+}
+export const duplicateLinkedSignal = defineSignal<[DuplicateLink]>('duplicateLinked');
+/** The original's answer for a case marked its duplicate; without a message, it closed unanswered. */
+export const originalAnsweredSignal = defineSignal<[OriginalAnswer]>('originalAnswered');
 
 /** An operator's word that a parked projection may be tried again (after fixing what the database refused). */
 export const retryProjectionSignal = defineSignal<[]>('retryProjection');

@@ -108,6 +108,15 @@ export class Transition {
     this.notify('citizen', this.prev.trackingCode, kind, body);
   }
 
+  /**
+   * Tells the 12345 platform what became of its work order — returned, answered, rated — through its own
+   * signed webhook (HOTLINE_WEBHOOK_URL): only for a case that came from the hotline, by its work-order number.
+   */
+  tellHotline(kind: string, body: Record<string, unknown>): void {
+    if (this.next.channel !== 'hotline') return;
+    this.notify('hotline', 'hotline', kind, { workOrderId: this.next.externalId, ...body });
+  }
+
   /** Tells whoever a review step concerns: the reviewers of the next level, or the reporter once approved. */
   tellReview(step: ReviewStep): void {
     if (step.status === 'approved') this.notify('reporter', this.next.media.reporterId ?? 'reporter', 'media_approved', {});
@@ -166,7 +175,7 @@ export function resolveOutOfScope(t: Transition, outcome: 'transferred' | 'expla
 }
 
 /** Closes a case that ends without a disposal; a media item not yet published is dropped with it. */
-export function closeUnresolved(t: Transition, outcome: 'withdrawn' | 'duplicate'): void {
+export function closeUnresolved(t: Transition, outcome: 'withdrawn' | 'duplicate' | 'returned'): void {
   const c = t.next;
   c.outcome = outcome;
   t.enter('closed');

@@ -33,6 +33,9 @@ const consolePlugin: FastifyPluginAsync = async (app) => {
     );
   }
   await app.register(fastifyStatic, { root: CONSOLE_DIR, prefix: '/console/', redirect: true, decorateReply: false, cacheControl: false });
+  // The citizen's pages (QR filing, tracking, rating): public by nature, beside the console, sharing nothing
+  // with it but the origin (they call only the routes open without a key).
+  await app.register(fastifyStatic, { root: path.join(CONSOLE_DIR, 'citizen'), prefix: '/citizen/', redirect: true, decorateReply: false, cacheControl: false });
 };
 
 export default consolePlugin;

@@ -133,6 +133,7 @@ export default fp(
           { name: 'keys', description: 'Principals and their API keys, for administrators: create, list, rotate, revoke (a revoked key is refused at once on every instance).' },
           { name: 'console', description: 'The console\'s session (sign in once with a key, kept in an HttpOnly cookie; sign out) and who the caller is.' },
           { name: 'audit', description: 'Who read citizens\' names and phones unmasked: for supervisors and administrators.' },
+          { name: 'suggestions', description: 'Citizens\' suggestions (人民建议征集), apart from complaints: filed, acknowledged and answered within their deadlines, with no enforcement.' },
         ],
         components: {
           securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key (`bn_…`), issued by `./bangnong principal create` or `POST /v1/principals`; it carries a role and a unit. Where the server is configured for it (AUTH_JWKS_URL), a JWT from the identity provider instead, naming the role and unit in its claims.' } },

@@ -26,10 +26,11 @@ export interface SecurityOptions {
   corsOrigins?: string[];
 }
 
-/** Routes no limit applies to: probes, metrics scrapes, the API description and the console's static files. */
-const UNLIMITED = /^\/(healthz|readyz|metrics|openapi\.json|docs|console)(\/|$)/;
+/** Routes no limit applies to: probes, metrics scrapes, the API description, and the static files of the console and the citizen's pages. */
+const UNLIMITED = /^\/(healthz|readyz|metrics|openapi\.json|docs|console|citizen)(\/|$)/;
 const DOCS = /^\/docs(\/|$)/;
-const CONSOLE = /^\/console(\/|$)/;
+// The citizen's pages (/citizen) are served under the console's CSP: the same rules, no other origin.
+const CONSOLE = /^\/(console|citizen)(\/|$)/;
 
 // A JSON answer loads nothing, runs nothing and is framed by no one.
 const API_CSP = { 'default-src': ["'none'"], 'base-uri': ["'none'"], 'form-action': ["'none'"], 'frame-ancestors': ["'none'"] };

@@ -42,19 +42,70 @@ function facts(c, unitName, officerName) {
     row('case.category', term('category', c.category)),
     row('case.tracking', c.trackingCode),
     row('case.filed', dateTime(c.createdAt)),
-    c.instructions ? row('case.instructions', c.instructions) : []);
+    c.instructions ? row('case.instructions', c.instructions) : [],
+    c.duplicateOf ? row('case.duplicateOf', el('a', { href: `#/cases/${encodeURIComponent(c.duplicateOf)}` }, c.duplicateOf), 'case-duplicate-of') : [],
+    c.duplicates?.length
+      ? row('case.duplicates', el('ul', {}, c.duplicates.map((id) => el('li', {}, el('a', { href: `#/cases/${encodeURIComponent(id)}` }, id)))), 'case-duplicates')
+      : [],
+    c.returnReason ? row('case.returnReason', c.returnReason, 'case-return-reason') : []);
+}
+
+/** A 12345 work order's return deadline (退单时限), late once passed while the case still waits in triage. */
+function returnDeadline(c) {
+  const waiting = c.state === 'triage' || c.state === 'joint_triage';
+  const closed = waiting && (c.returnWindowClosed || Date.parse(c.returnDeadlineAt) <= Date.now());
+  return { text: closed ? `${dateTime(c.returnDeadlineAt)} · ${t('case.returnWindowClosed')}` : dateTime(c.returnDeadlineAt), late: closed };
 }
 
 function deadlines(c) {
   const row = (label, value, cls) => [el('dt', {}, t(label)), el('dd', { class: cls }, value)];
   const m = c.media;
+  const back = c.returnDeadlineAt ? returnDeadline(c) : undefined;
   return el('dl', { class: 'facts', id: 'deadlines' },
     row('case.stage', term('stage', c.stage)),
     row('case.deadline', c.deadlineAt ? dateTime(c.deadlineAt) : t('value.none')),
     c.overdue && c.overdueSince
       ? row('case.overdueSince', t('case.overdueSinceValue', { at: dateTime(c.overdueSince), span: duration(Date.now() - Date.parse(c.overdueSince)) }), 'late')
       : [],
-    m.deadlineAt ? row('case.mediaDeadline', dateTime(m.deadlineAt), m.overdue ? 'late' : undefined) : []);
+    m.deadlineAt ? row('case.mediaDeadline', dateTime(m.deadlineAt), m.overdue ? 'late' : undefined) : [],
+    back ? row('case.returnDeadline', back.text, back.late ? 'late' : undefined) : []);
+}
+
+/** The parties of a property company's dual report, the view's key for each, and whether this reader may acknowledge for it. */
+const REPORT_PARTIES = [
+  // The squad's officers and supervisors, or a level above them; the demolition office's by a supervisor of
+  // the district bureau or the city (domain/access.ts, workflows/lifecycle.ts assertMayAct).
+  { party: 'squad', key: 'squad', may: (me) => Boolean(me.may.acknowledge_report) },
+  { party: 'demolition_office', key: 'demolitionOffice', may: (me) => Boolean(me.may.acknowledge_report) && me.role === 'supervisor' && me.unit.kind !== 'squad' },
+];
+
+/** The parties this reader may acknowledge for now: not yet acknowledged, and the case still takes it. */
+const partiesToAcknowledge = (c, me) =>
+  c.dualReport && c.allowedActions.includes('acknowledge_report') ? REPORT_PARTIES.filter((p) => !c.dualReport[p.key].acknowledgedAt && p.may(me)) : [];
+
+/**
+ * 双报告: a property company's report went to the squad and the district's demolition office at once; each
+ * party's acknowledgement (when, by whom), and a button for each the reader may still give.
+ */
+function dualReport(c, me, officerName, acknowledge) {
+  const open = new Set(partiesToAcknowledge(c, me).map((p) => p.party));
+  const rows = REPORT_PARTIES.map(({ party, key }) => {
+    const ack = c.dualReport[key];
+    const who = ack.by ? officerName(ack.by) : undefined;
+    const status = ack.acknowledgedAt
+      ? t(who && who !== ack.by ? 'case.dualReport.acknowledgedBy' : 'case.dualReport.acknowledged', { at: dateTime(ack.acknowledgedAt), by: who })
+      : t('case.dualReport.pending');
+    return [
+      el('dt', {}, t(`case.dualReport.${key}`)),
+      el('dd', { id: `dual-report-${party}`, class: ack.acknowledgedAt ? 'acknowledged' : 'pending' },
+        ack.notifiedAt ? el('span', { class: 'hint' }, t('case.dualReport.notified', { at: dateTime(ack.notifiedAt) }), ' · ') : [],
+        status,
+        open.has(party)
+          ? [' ', el('button', { type: 'button', class: 'secondary', 'data-party': party, onclick: () => void acknowledge(party) }, t('case.dualReport.acknowledge'))]
+          : []),
+    ];
+  });
+  return el('div', { id: 'dual-report' }, el('h3', {}, t('case.dualReport.heading')), el('dl', { class: 'facts' }, ...rows));
 }
 
 function media(c) {
@@ -124,8 +175,23 @@ const textArea = (id, name, required) => el('textarea', { id, name, rows: 3, req
 const options = (list, none) => [el('option', { value: '' }, none), ...list.map(([value, text]) => el('option', { value }, text))];
 
 /** The further fields of one action, and how to read them into the action's body. */
-async function fieldsFor(type, me, current) {
+async function fieldsFor(type, me, current, preset = {}) {
   switch (type) {
+    case 'acknowledge_report': {
+      // For whom: the parties still to acknowledge that this reader may speak for; the note stays with the bureau.
+      const parties = partiesToAcknowledge(current, me);
+      const party = el('select', { id: 'acknowledge_report-party', name: 'party' }, parties.map((p) => el('option', { value: p.party }, t(`case.dualReport.${p.key}`))));
+      if (preset.party) party.value = preset.party;
+      const note = textArea('acknowledge_report-note', 'note', false);
+      return {
+        hint: t('case.form.acknowledgeHint'),
+        controls: [field(t('case.form.party'), party), field(t('case.form.acknowledgeNote'), note)],
+        read: () => {
+          if (!party.value) throw new Error(t('case.form.partyNeeded'));
+          return note.value.trim() ? { party: party.value, note: note.value.trim() } : { party: party.value };
+        },
+      };
+    }
     case 'reassign': {
       const units = await unitsList();
       const squads = below(units, me).filter((u) => u.kind === 'squad').sort((a, b) => a.name.localeCompare(b.name, 'zh-CN'));
@@ -162,6 +228,12 @@ async function fieldsFor(type, me, current) {
           return body;
         },
       };
+    }
+    case 'return_to_hotline': {
+      // 退单: the reason goes to the 12345 platform; the form says by when it may go back.
+      const text = el('textarea', { id: 'return_to_hotline-reason', name: 'reason', rows: 3, required: true, maxlength: 2000 });
+      const hint = current.returnDeadlineAt ? t('case.form.returnHint', { deadline: dateTime(current.returnDeadlineAt) }) : t('case.form.returnNoDeadline');
+      return { hint, controls: [field(t('case.form.returnReason'), text)], read: () => ({ reason: text.value.trim() }) };
     }
     case 'erase_personal_data': {
       // It cannot be undone: the form says so, and asks whose request it is.
@@ -210,8 +282,8 @@ async function fieldsFor(type, me, current) {
   }
 }
 
-async function actionForm(c, type, me, done) {
-  const { controls, read, hint } = await fieldsFor(type, me, c);
+async function actionForm(c, type, me, done, preset) {
+  const { controls, read, hint } = await fieldsFor(type, me, c, preset);
   const error = el('p', { class: 'error', role: 'alert', id: 'action-error' });
   const submit = el('button', { type: 'submit' }, t('case.submitAction', { action: term('action', type) }));
   const form = el('form', { class: 'action-form', id: `form-${type}`, 'data-action': type },
@@ -253,6 +325,7 @@ export async function renderCase(view, me, id) {
     deadlines: el('div'),
     actions: el('div'),
     forms: el('div', { class: 'forms', id: 'forms' }),
+    report: el('div'),
     media: el('div'),
     evidence: el('div'),
     timeline: el('div'),
@@ -262,9 +335,9 @@ export async function renderCase(view, me, id) {
   // order, so only the latest update draws, and an older one never paints over a newer case.
   let latest = 0;
 
-  const openForm = async (type) => {
+  const openForm = async (type, preset) => {
     try {
-      replace(parts.forms, await actionForm(c, type, me, update));
+      replace(parts.forms, await actionForm(c, type, me, update, preset));
       parts.forms.querySelector('select, input:not([type=radio]), textarea')?.focus();
     } catch (err) {
       replace(parts.forms, el('p', { class: 'error', role: 'alert' }, refusal(err)));
@@ -280,14 +353,17 @@ export async function renderCase(view, me, id) {
     ]);
     const byId = new Map(units.map((u) => [u.id, u.name]));
     // The officer by name, from the officers of the unit that handles the case (an id only if unknown there).
-    const officers = fresh.assignedOfficerId ? await officersOf(fresh.assignedUnitId).catch(() => []) : [];
+    // (Also those who acknowledged a dual report: the squad's officers are below the unit that has the case.)
+    const officers = fresh.assignedOfficerId || fresh.dualReport ? await officersOf(fresh.assignedUnitId).catch(() => []) : [];
     if (mine !== latest) return;
     c = fresh;
     const officerName = (id) => officers.find((o) => o.id === id)?.name ?? id;
-    const actions = c.allowedActions.filter((type) => me.may[type]);
+    // Acknowledging a dual report is offered only for a party this reader may still speak for.
+    const actions = c.allowedActions.filter((type) => me.may[type] && (type !== 'acknowledge_report' || partiesToAcknowledge(c, me).length > 0));
     parts.title.textContent = c.title;
     replace(parts.facts, facts(c, (unitId) => byId.get(unitId) ?? unitId, officerName));
     replace(parts.deadlines, deadlines(c));
+    replace(parts.report, c.dualReport ? dualReport(c, me, officerName, (party) => openForm('acknowledge_report', { party })) : undefined);
     replace(parts.actions, actions.length
       ? el('div', { class: 'actions', id: 'actions' }, actions.map((type) =>
         el('button', { type: 'button', 'data-action': type, onclick: () => void openForm(type) }, term('action', type))))
@@ -305,7 +381,7 @@ export async function renderCase(view, me, id) {
     el('p', {}, el('a', { href: '#/' }, t('case.back'))),
     parts.title,
     el('div', { class: 'panels' },
-      el('section', { class: 'panel' }, el('h2', {}, t('case.where')), parts.facts),
+      el('section', { class: 'panel' }, el('h2', {}, t('case.where')), parts.facts, parts.report),
       el('section', { class: 'panel', id: 'panel-actions' }, el('h2', {}, t('case.actions')), parts.actions, parts.forms)),
     el('div', { class: 'panels panels-even' },
       el('section', { class: 'panel' }, el('h2', {}, t('case.deadlines')), parts.deadlines),

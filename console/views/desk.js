@@ -1,12 +1,15 @@
 // 研判甄别, the desk's workbench: two queues — 待研判 (cases waiting in triage, oldest first, with the time
 // left to their deadline) and 待答复 (cases resolved, transferred or explained whose citizen has not been
-// answered) — and the case picked from them: its text, place, attachments, citizen and possible
-// duplicates (GET /v1/cases/:id/similar), and the forms of the actions its state allows that the desk may
-// take: triage (in scope with category, workstation by district and street, urgency; joint; transfer;
-// explain), the answer to the citizen from a template (GET /v1/answer-templates) filled with the case's
-// facts, media waive and mark duplicate. Every action goes to the one action endpoint; after one, the
-// queue moves on to the next case. Made to be driven from the keyboard: j/k or ↑/↓ move in the queue,
-// Enter opens, 1–4 pick the triage decision, Ctrl+Enter submits, Esc closes.
+// answered) — and the case picked from them: its text, place, attachments, citizen, its possible duplicates
+// — open cases of its category at the same place (GET /v1/cases/:id/duplicates) and cases alike in words
+// (GET /v1/cases/:id/similar), each markable as its original in one click — and the forms of the actions
+// its state allows that the desk may take: triage (in scope with category, workstation by district and
+// street, urgency; joint; transfer; explain), the answer to the citizen from a template
+// (GET /v1/answer-templates) filled with the case's facts, media waive, mark duplicate, and the return of
+// a 12345 work order to the hotline (退回12345) with the time left to its return deadline. Every action goes
+// to the one action endpoint; after one, the queue moves on to the next case. Made to be driven from the
+// keyboard: j/k or ↑/↓ move in the queue, Enter opens, 1–4 pick the triage decision, Ctrl+Enter submits,
+// Esc closes.
 
 import { api, apiRefusal } from '../api.js';
 import { el, replace } from '../dom.js';
@@ -28,7 +31,7 @@ const CATEGORIES = [
 ];
 const DEPARTMENTS = ['police', 'housing', 'greening', 'planning', 'water', 'market_regulation', 'environment', 'other'];
 /** The desk's forms, in the order they are shown; mark_duplicate is offered beside each possible duplicate. */
-const FORMS = ['triage', 'feedback', 'media_waive'];
+const FORMS = ['triage', 'return_to_hotline', 'feedback', 'media_waive'];
 
 const QUEUES = {
   triage: { state: 'triage', keep: () => true, order: (a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id) },
@@ -267,6 +270,28 @@ async function feedbackForm(c) {
   };
 }
 
+/** 退回12345: a hotline work order that is not a 城管 matter goes back with its reason, while its window is open. */
+function returnForm(c) {
+  const reason = el('textarea', { id: 'desk-return-reason', rows: 3, maxlength: 2000 });
+  return {
+    hint: c.returnDeadlineAt ? t('case.form.returnHint', { deadline: dateTime(c.returnDeadlineAt) }) : t('case.form.returnNoDeadline'),
+    controls: [field(t('case.form.returnReason'), reason)],
+    read: () => {
+      const text = reason.value.trim();
+      if (!text) throw new Error(t('desk.form.returnReasonNeeded'));
+      return { reason: text };
+    },
+  };
+}
+
+/** "2026年11月24日 10:00 · 还剩 1 天 3 小时可退回12345", or that the window has closed. */
+function returnLeft(c, now) {
+  const ms = Date.parse(c.returnDeadlineAt) - now;
+  const closed = c.returnWindowClosed || ms <= 0;
+  return el('span', { class: closed ? 'late' : undefined },
+    `${dateTime(c.returnDeadlineAt)} · ${closed ? t('desk.returnClosed') : t('desk.returnLeft', { span: duration(ms) })}`);
+}
+
 function mediaWaiveForm() {
   const reason = el('input', { id: 'desk-waive-reason', maxlength: 5000 });
   return {
@@ -290,6 +315,7 @@ function caseFacts(c, now, station) {
     row('desk.fact.channel', term('dashboard.channel', c.channel)),
     row('desk.fact.filed', dateTime(c.createdAt)),
     row('desk.fact.deadline', el('span', { class: left.late ? 'late' : undefined }, `${term('stage', c.stage)} · ${left.text}`)),
+    row('desk.fact.returnDeadline', c.returnDeadlineAt && (c.state === 'triage' || c.state === 'joint_triage') ? returnLeft(c, now) : undefined, 'desk-return-deadline'),
     row('desk.fact.urgent', c.urgent ? t('desk.urgent') : undefined),
     row('desk.fact.citizen', who, 'desk-citizen'),
     row('desk.fact.tracking', c.trackingCode),
@@ -405,30 +431,32 @@ export async function renderDesk(view, me) {
     replace(detail, el('p', { class: 'empty' }, t('desk.loading')));
     let c;
     let similar;
+    let hints;
     try {
-      [c, { similar }] = await Promise.all([
+      [c, { similar }, { duplicates: hints }] = await Promise.all([
         api('GET', `/v1/cases/${encodeURIComponent(id)}`),
         api('GET', `/v1/cases/${encodeURIComponent(id)}/similar`).catch(() => ({ similar: undefined })),
+        api('GET', `/v1/cases/${encodeURIComponent(id)}/duplicates`).catch(() => ({ duplicates: undefined })),
       ]);
     } catch (err) {
       if (load === state.loads) replace(detail, el('p', { class: 'error', role: 'alert' }, refusal(err)));
       return;
     }
     if (load !== state.loads || !view.isConnected) return;
-    await drawCase(c, similar);
+    await drawCase(c, similar, hints);
     if (load !== state.loads) return;
     // The title takes the keyboard: 1–4 decide from there, Tab walks into the case, j/k go on in the queue.
     if (focus) detail.querySelector('#desk-case-title')?.focus();
   }
 
-  async function drawCase(c, similar) {
+  async function drawCase(c, similar, hints) {
     state.current = c;
     const actions = c.allowedActions.filter((a) => me.may[a]);
     const forms = {};
     const built = {};
     for (const type of FORMS.filter((f) => actions.includes(f))) {
       try {
-        built[type] = type === 'triage' ? await triageForm(c, me) : type === 'feedback' ? await feedbackForm(c) : mediaWaiveForm();
+        built[type] = type === 'triage' ? await triageForm(c, me) : type === 'feedback' ? await feedbackForm(c) : type === 'return_to_hotline' ? returnForm(c) : mediaWaiveForm();
         forms[type] = actionForm(c, type, built[type]);
       } catch (err) {
         forms[type] = el('p', { class: 'error', role: 'alert' }, refusal(err));
@@ -452,9 +480,32 @@ export async function renderDesk(view, me) {
         ? el('div', { class: 'desk-attachments' }, el('h3', {}, t('desk.attachments')),
           el('ul', { class: 'attachments', id: 'desk-attachments' }, c.attachments.map((a) => el('li', {}, safeLink(a.url, a.name || a.url)))))
         : [],
-      similarList(c, similar, mayMarkDuplicate),
+      hintList(c, hints, mayMarkDuplicate),
+      // A case proposed above as at the same place is not listed again for its words.
+      similarList(c, similar?.filter((s) => !hints?.some((h) => h.case.id === s.case.id)), mayMarkDuplicate),
       el('div', { class: 'desk-forms', id: 'desk-forms' }, FORMS.map((type) => forms[type])),
       Object.keys(forms).length === 0 && !mayMarkDuplicate ? el('p', { class: 'empty', id: 'desk-no-actions' }, t('desk.noActions')) : []);
+  }
+
+  /**
+   * 附近的同类未结案件: open cases of the same category at the same place (GET /v1/cases/:id/duplicates) — how
+   * far, or the same address — each with a one-click 标记重复 while the case may still be marked.
+   */
+  function hintList(c, hints, mayMarkDuplicate) {
+    const section = (...children) => el('section', { class: 'desk-similar desk-hints', id: 'desk-hints' }, el('h3', {}, t('desk.hints')), children);
+    if (hints === undefined) return section(el('p', { class: 'error' }, t('desk.hintsFailed')));
+    if (hints.length === 0) return section(el('p', { class: 'empty' }, c.category ? t('desk.noHints') : t('desk.hintsNeedCategory')));
+    const error = el('p', { class: 'error', role: 'alert', id: 'desk-hint-error' });
+    return section(
+      el('ul', {}, hints.map(({ distanceM, sameAddress, case: h }) => el('li', { 'data-case': h.id },
+        el('div', {},
+          el('a', { href: `#/cases/${encodeURIComponent(h.id)}` }, h.title),
+          el('span', { class: 'desk-similarity desk-hint-place' }, sameAddress ? t('desk.hint.sameAddress') : t('desk.hint.distance', { metres: distanceM }))),
+        el('p', { class: 'desk-item-meta' }, term('state', h.state), ' · ', h.location.address, ' · ', dateTime(h.createdAt)),
+        mayMarkDuplicate
+          ? el('button', { type: 'button', class: 'secondary', 'data-original': h.id, onclick: (event) => void submit(c, 'mark_duplicate', { originalId: h.id }, error, event.currentTarget) }, t('desk.hint.markDuplicate'))
+          : []))),
+      error);
   }
 
   function similarList(c, similar, mayMarkDuplicate) {

@@ -263,6 +263,7 @@ export interface StatsRow {
   explained: number;
   withdrawn: number;
   duplicate: number;
+  returned: number;
   avgHoursToResolution: number | null;
   rated: number;
   satisfied: number;
@@ -297,6 +298,7 @@ export async function caseStats(
       explained: count(sql`${cases.outcome} = 'explained'`),
       withdrawn: count(sql`${cases.outcome} = 'withdrawn'`),
       duplicate: count(sql`${cases.outcome} = 'duplicate'`),
+      returned: count(sql`${cases.outcome} = 'returned'`),
       avgHoursToResolution: sql<number | null>`round((avg(extract(epoch from ((${cases.view}->>'resolvedAt')::timestamptz - ${cases.createdAt}))) / 3600)::numeric, 2)::float8`,
       rated: count(sql`${cases.rating} is not null`),
       satisfied: count(sql`${cases.rating} = 'satisfied'`),

@@ -155,10 +155,10 @@ describe('faults', () => {
     const run = pool(n, 20, async (i) => {
       sent++;
       const res = await send(stack!, tally, 'POST', '/v1/cases', stack!.keys.intake, {
-        channel: 'property',
+        channel: 'walkin',
         externalId: `api-${i}`,
         title: '违法搭建',
-        description: '物业双报告',
+        description: '居民来访反映楼顶搭建',
         location: { address: '浦东新区' },
       });
       return res.json.id as string;
@@ -167,7 +167,7 @@ describe('faults', () => {
     await stack.api!.kill9();
     await stack.startApi();
     const ids = await run;
-    const expected = Array.from({ length: n }, (_, i) => caseIdFor('property', `api-${i}`));
+    const expected = Array.from({ length: n }, (_, i) => caseIdFor('walkin', `api-${i}`));
     const temporalCount = await (async () => {
       const { Client, Connection } = await import('@temporalio/client');
       const client = new Client({ connection: await Connection.connect({ address: stack!.temporalAddress }) });

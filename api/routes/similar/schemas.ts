@@ -11,3 +11,16 @@ export const similarListSchema = z
     ),
   })
   .meta({ id: 'SimilarCases' });
+
+export const duplicateHintListSchema = z
+  .object({
+    radiusM: z.number().int().describe('how near a case with coordinates must be to be proposed (DUPLICATE_RADIUS_M), in metres'),
+    duplicates: z.array(
+      z.object({
+        distanceM: z.number().int().min(0).optional().describe('metres between the two, when both have coordinates'),
+        sameAddress: z.boolean().describe('whether the two addresses are the same place once normalised'),
+        case: caseSchema,
+      }),
+    ),
+  })
+  .meta({ id: 'DuplicateHints' });

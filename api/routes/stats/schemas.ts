@@ -31,6 +31,7 @@ export const statsSchema = z
         explained: count,
         withdrawn: count,
         duplicate: count,
+        returned: count.describe('12345 work orders returned to the hotline (退单)'),
         avgHoursToResolution: z.number().nullable(),
         rated: count,
         satisfied: count,
