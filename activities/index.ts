@@ -12,6 +12,8 @@ import { redactValue } from '../domain/privacy.js';
 import type { FileStore } from '../platform/storage.js';
 import { PROJECTION_REJECTED } from '../workflows/messages.js';
 import { type SenderRouting, forTheNewspaper, senderFor } from './senders.js';
+import { createDutyActivities } from './duties.js';
+import { createPublicityActivities } from './publicity.js';
 import { createSuggestionActivities } from './suggestions.js';
 
 export interface ActivityDeps {
@@ -40,6 +42,10 @@ export function createActivities({ db, senders, log, store }: ActivityDeps) {
   return {
     // Suggestions' projection (人民建议征集); their messages go out through deliverNotifications below.
     ...createSuggestionActivities({ db, senders, log }),
+    // Publicity items' projection (宣传报道); their messages, the newspaper's too, go out through deliverNotifications.
+    ...createPublicityActivities({ db, senders, log }),
+    // The duty checks (workflows/duties.ts): a page of workstations or squads at a time; their messages go out through deliverNotifications below.
+    ...createDutyActivities({ db, senders, log }),
     /**
      * Writes transitions to the read model, the timeline and the outbox in one transaction, then sends
      * the messages of inline senders. Answers the ids still to deliver through `deliverNotifications`.

@@ -32,6 +32,11 @@ import similarRoutes from './routes/similar/index.js';
 import statsRoutes from './routes/stats/index.js';
 import streamRoutes from './routes/stream/index.js';
 import suggestionRoutes from './routes/suggestions/index.js';
+import publicityRoutes from './routes/publicity/index.js';
+import dutyRoutes from './routes/duties/index.js';
+import { type DutiesPolicy, thresholdsOf } from '../platform/duties-policy.js';
+import scorecardRoutes from './routes/scorecard/index.js';
+import type { ScorecardPolicy } from '../domain/scorecard.js';
 import templateRoutes from './routes/templates/index.js';
 import trackingRoutes from './routes/tracking/index.js';
 import hotlineRoutes from './routes/hotline/index.js';
@@ -55,6 +60,10 @@ export interface AppDeps {
   hotlineMapping?: HotlineMapping;
   /** Rate limits and CORS origins (api/plugins/security.ts); unset, no limits and no CORS, as in the tests. */
   security?: SecurityOptions;
+  /** The duty thresholds (DUTIES_POLICY_FILE); unset, read from policy/duties.json at start (a bad file stops it). */
+  dutiesPolicy?: DutiesPolicy;
+  /** The scorecard's formula (SCORECARD_POLICY_FILE); unset, read from policy/scorecard.json (a bad file stops the start). */
+  scorecardPolicy?: ScorecardPolicy;
 }
 
 export async function buildApp(app: FastifyInstance, deps: AppDeps): Promise<void> {
@@ -90,5 +99,8 @@ export async function buildApp(app: FastifyInstance, deps: AppDeps): Promise<voi
   await app.register(similarRoutes);
   await app.register(templateRoutes);
   await app.register(suggestionRoutes);
+  await app.register(publicityRoutes);
+  await app.register(dutyRoutes, { policy: deps.dutiesPolicy });
+  await app.register(scorecardRoutes, { settings: { policy: deps.scorecardPolicy, duty: deps.dutiesPolicy && thresholdsOf(deps.dutiesPolicy) } });
   await app.register(consolePlugin);
 }

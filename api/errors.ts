@@ -1,5 +1,6 @@
 import type { CaseState } from '../domain/case.js';
 import type { CaseLimitReached } from '../domain/policy.js';
+import type { PublicityState } from '../domain/publicity.js';
 import type { SuggestionState } from '../domain/suggestion.js';
 
 /** The one error type the API raises on purpose: it carries its status and what the client should know. */
@@ -7,7 +8,7 @@ export class HttpError extends Error {
   constructor(
     readonly statusCode: number,
     message: string,
-    readonly extra: { state?: CaseState | SuggestionState; allowed?: string[]; limit?: CaseLimitReached; issues?: { path: string; message: string }[] } = {},
+    readonly extra: { state?: CaseState | SuggestionState | PublicityState; allowed?: string[]; limit?: CaseLimitReached; issues?: { path: string; message: string }[] } = {},
   ) {
     super(message);
     this.name = 'HttpError';

@@ -27,9 +27,10 @@ export interface Csv {
   body: string;
 }
 
-type Cell = string | number | null | undefined;
+export type Cell = string | number | null | undefined;
 
-function csv(what: string, header: string[], rows: Cell[][]): Csv {
+/** A file of a header row and rows, as every export writes it. */
+export function csv(what: string, header: string[], rows: Cell[][]): Csv {
   const body = stringify([header, ...rows.map((r) => r.map((c) => (c === null || c === undefined ? '' : c)))], { bom: true, record_delimiter: 'windows' });
   return { filename: `bangnong-${what}-${shanghaiDate(new Date())}.csv`, body };
 }
@@ -39,7 +40,7 @@ const shanghaiDate = (d: Date) => new Date(d.getTime() + SHANGHAI_MS).toISOStrin
 /** 2026-11-23 14:05, Shanghai time: what a spreadsheet reads as a date and time. */
 const shanghaiTime = (iso: string | undefined) => (iso ? new Date(Date.parse(iso) + SHANGHAI_MS).toISOString().slice(0, 16).replace('T', ' ') : '');
 /** 0.853 → 85.3 (a percentage, for a spreadsheet to chart). */
-const percent = (ratio: number | null) => (ratio === null ? '' : Math.round(ratio * 1000) / 10);
+export const percent = (ratio: number | null) => (ratio === null ? '' : Math.round(ratio * 1000) / 10);
 
 function unitNames(deps: CaseServiceDeps, m: Messages): (id: string | null | undefined) => string {
   const names = new Map(deps.org.allUnits().map((u) => [u.id, u.name]));

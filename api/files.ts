@@ -126,7 +126,7 @@ const wrongType = (found: string | undefined) =>
  * first bytes. A file of a type a case does not take, or larger than its type may be, is refused — but
  * still read to its end, so the client hears the refusal rather than a connection cut mid-upload.
  */
-async function receive(deps: FileServiceDeps, source: Readable & { truncated?: boolean }): Promise<Received> {
+export async function receive(deps: Pick<FileServiceDeps, 'store' | 'limits'>, source: Readable & { truncated?: boolean }): Promise<Received> {
   const { maxBytes, maxVideoBytes } = deps.limits;
   const scratch = path.join(deps.store.scratchDir, `${randomUUID()}.part`);
   const out = createWriteStream(scratch, { flags: 'wx' });
@@ -173,11 +173,11 @@ async function receive(deps: FileServiceDeps, source: Readable & { truncated?: b
 }
 
 /** The key of the bytes, and of an image's preview beside them. */
-const storageKey = (sha256: string) => `${sha256.slice(0, 2)}/${sha256.slice(2, 4)}/${sha256}`;
-const previewKeyOf = (key: string) => `${key}.preview.jpg`;
+export const storageKey = (sha256: string) => `${sha256.slice(0, 2)}/${sha256.slice(2, 4)}/${sha256}`;
+export const previewKeyOf = (key: string) => `${key}.preview.jpg`;
 
 /** The image resized for viewing — at most 1280 px on its long side, turned upright, as JPEG, no metadata. */
-async function makePreview(original: string, target: string): Promise<void> {
+export async function makePreview(original: string, target: string): Promise<void> {
   await sharp(original, { failOn: 'error' })
     .rotate()
     .resize({ width: PREVIEW_MAX_PX, height: PREVIEW_MAX_PX, fit: 'inside', withoutEnlargement: true })

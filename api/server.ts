@@ -10,6 +10,7 @@ import { connectClient, ensureSearchAttributes, temporalSettings } from '../plat
 import { buildApp } from './app.js';
 import { OrgDirectory } from './org.js';
 import { loadHotlineMapping } from '../platform/hotline-mapping.js';
+import { loadScorecardPolicy } from '../platform/scorecard-policy.js';
 
 async function main() {
   const config = loadConfig();
@@ -18,6 +19,8 @@ async function main() {
     throw new ConfigError('the API needs DATABASE_URL and TEMPORAL_ADDRESS; `./bangnong up` sets both for the embedded defaults');
   }
   const policy = loadPolicy(config.POLICY_FILE, config.CALENDAR_FILE);
+  // Before any connection: a scorecard formula nobody wrote stops the start, naming the wrong field.
+  const scorecardPolicy = loadScorecardPolicy(config.SCORECARD_POLICY_FILE);
   const database = connectDatabase(config.DATABASE_URL, { max: config.DB_POOL_SIZE });
   const { client: temporal, connection } = await connectClient(temporalSettings(config));
   await ensureSearchAttributes(connection, config.TEMPORAL_NAMESPACE, log);
@@ -40,6 +43,7 @@ async function main() {
     policy,
     org,
     hotlineMapping: loadHotlineMapping(config.HOTLINE_MAPPING_FILE),
+    scorecardPolicy,
     jwt: jwtSettings(config),
     security: {
       rateLimit: { perMinute: config.RATE_LIMIT_PER_MINUTE, publicPerMinute: config.RATE_LIMIT_PUBLIC_PER_MINUTE },

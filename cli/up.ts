@@ -14,6 +14,7 @@ import { CITY, seedOrganisation } from '../db/seed.js';
 import { ROLES, type Role } from '../domain/case.js';
 import { writeWorkflowBundle } from '../platform/bundle.js';
 import { ConfigError, REPO_ROOT, loadConfig } from '../platform/config.js';
+import { dutyScheduleId } from '../platform/schedules.js';
 import { type DevServer, type EmbeddedDatabase, ensureTemporalCli, startEmbeddedPostgres, startTemporalDevServer, stopChild } from '../dev/services.js';
 
 const say = (message: string) => console.log(`[bangnong] ${message}`);
@@ -151,9 +152,12 @@ async function main() {
     'Bangnong is up.',
     `  API            ${apiUrl}`,
     `  Console        ${apiUrl}/console/   (sign in with a key below)`,
+    `  Citizen pages  ${apiUrl}/citizen/   (a workstation's QR page: ${apiUrl}/citizen/#/w/<workstation id>; tracking: #/track/<code>)`,
+    `  Open311        ${apiUrl}/open311/v2/discovery.xml`,
     `  API docs       ${apiUrl}/docs   (OpenAPI: ${apiUrl}/openapi.json)`,
     `  Temporal UI    ${temporalUi ?? '(external cluster: ' + temporalAddress + ')'}`,
     `  Temporal       ${temporalAddress}, namespace ${config.TEMPORAL_NAMESPACE}, task queue ${config.TEMPORAL_TASK_QUEUE}`,
+    `  Duty schedules ${dutyScheduleId(config.TEMPORAL_TASK_QUEUE, 'weekly_visits')}, ${dutyScheduleId(config.TEMPORAL_TASK_QUEUE, 'monthly_publicity')} (Asia/Shanghai; temporal schedule list --address ${temporalAddress})`,
     `  PostgreSQL     ${databaseUrl.replace(/:[^:@/]+@/, ':***@')}`,
     '',
     'Development keys (one per role, at the city bureau):',

@@ -12,6 +12,9 @@ import { renderOfficer } from './views/officer.js';
 import { renderReporter } from './views/reporter.js';
 import { renderSignIn } from './views/signin.js';
 import { renderSuggestion, renderSuggestions } from './views/suggestions.js';
+import { renderScorecard } from './views/scorecard.js';
+import { renderDuties } from './views/duties.js';
+import { renderPublicityItem, renderPublicityList, renderPublicityNew } from './views/publicity.js';
 
 const root = document.getElementById('root');
 let me;
@@ -30,6 +33,14 @@ const ROUTES = [
   // Suggestions (人民建议), apart from complaints: for those who acknowledge and answer them.
   [/^#\/suggestions\/([^/?]+)$/, (view, [, id]) => renderSuggestion(view, me, decodeURIComponent(id))],
   [/^#\/suggestions(\?.*)?$/, (view) => renderSuggestions(view)],
+  // 宣传报道: the squads' publicity items and their three-level review.
+  [/^#\/publicity\/new$/, (view) => renderPublicityNew(view, me)],
+  [/^#\/publicity\/([^/?]+)$/, (view, [, id]) => renderPublicityItem(view, me, decodeURIComponent(id))],
+  [/^#\/publicity(\?.*)?$/, (view) => renderPublicityList(view, me)],
+  // 创范评优: the scorecard and the "50 best", for the supervisors who appraise.
+  [/^#\/scorecard(\?.*)?$/, (view) => renderScorecard(view, me)],
+  // 勤务日志: officers log their liaison visits; supervisors and the desk see each workstation's week and the shortfalls.
+  [/^#\/duties(\?.*)?$/, (view) => renderDuties(view, me)],
   [/^#\/dashboard(\?.*)?$/, (view) => renderDashboard(view, me)],
   // Home: the viewer's own workbench, else the dashboard.
   [/^#?\/?(\?.*)?$/, (view) => (mine()[0] ? mine()[0].render(view) : renderDashboard(view, me))],
@@ -58,7 +69,10 @@ function header() {
     el('nav', {},
       mine().map((w) => el('a', { href: w.path, id: `nav-${w.id}` }, t(`nav.${w.id}`))),
       me.may['suggestion.handle'] ? el('a', { href: '#/suggestions', id: 'nav-suggestions' }, t('nav.suggestions')) : [],
-      el('a', { href: mine().length ? '#/dashboard' : '#/', id: 'nav-dashboard' }, t('nav.dashboard'))),
+      me.may['publicity.read'] ? el('a', { href: '#/publicity', id: 'nav-publicity' }, t('nav.publicity')) : [],
+      me.may['duty.read'] ? el('a', { href: '#/duties', id: 'nav-duties' }, t(me.may['duty.log'] ? 'nav.duties' : 'duties.title.supervisor')) : [],
+      el('a', { href: mine().length ? '#/dashboard' : '#/', id: 'nav-dashboard' }, t('nav.dashboard')),
+      me.may['scorecard.read'] ? el('a', { href: '#/scorecard', id: 'nav-scorecard' }, t('nav.scorecard')) : []),
     el('div', { class: 'who', id: 'who' },
       el('span', { class: 'who-name' }, me.name),
       el('span', { class: 'who-role' }, term('role', me.role)),

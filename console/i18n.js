@@ -6,7 +6,7 @@ const catalogues = {};
 let language = LANGUAGES.includes(localStorage.getItem(STORAGE_KEY)) ? localStorage.getItem(STORAGE_KEY) : 'zh-CN';
 
 /** Each screen's words are a file of their own beside the shell's: i18n/<area>.<lang>.json. */
-const AREAS = ['desk', 'officer', 'reporter', 'suggestions'];
+const AREAS = ['desk', 'officer', 'reporter', 'suggestions', 'publicity', 'scorecard', 'duties'];
 
 async function catalogue(file) {
   const response = await fetch(file);

@@ -269,6 +269,113 @@ export const suggestions = pgTable(
   ],
 );
 
+/**
+ * Workstation duties (seeds 000, 001; DOMAIN.md "Workstation duties"): each liaison visit an officer logs
+ * (社区工作室记录本 / 网上勤务日志). Written by the API alone; the weekly schedule reads it.
+ */
+export const dutyVisits = pgTable(
+  'duty_visits',
+  {
+    id: text('id').primaryKey(),
+    officerId: text('officer_id').notNull(),
+    workstationId: text('workstation_id').notNull(),
+    squadId: text('squad_id').notNull(),
+    districtId: text('district_id').notNull(),
+    /** The squad's unit path, for the access table. */
+    unitPath: text('unit_path').notNull(),
+    startedAt: ts('started_at').notNull(),
+    endedAt: ts('ended_at').notNull(),
+    minutes: integer('minutes').notNull(),
+    /** What was done: patrol, complaint handling, legal publicity, opinion collection, property supervision, community meeting (seed 001 §三(三)). */
+    activities: jsonb('activities').$type<string[]>().notNull(),
+    note: text('note'),
+    attachments: jsonb('attachments').$type<Record<string, unknown>[]>().notNull().default(sql`'[]'::jsonb`),
+    /** The officer's Idempotency-Key, so a retried log is one visit. */
+    idempotencyKey: text('idempotency_key'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('duty_visits_officer_idempotency_key').on(t.officerId, t.idempotencyKey),
+    index('duty_visits_workstation_started_idx').on(t.workstationId, t.startedAt),
+    index('duty_visits_squad_started_idx').on(t.squadId, t.startedAt),
+    index('duty_visits_district_started_idx').on(t.districtId, t.startedAt),
+  ],
+);
+
+/**
+ * What the duty schedules found short for a period: a workstation without its weekly visit of 2 hours, a
+ * squad without its monthly released publicity item. One row per kind, subject and period, so a schedule
+ * run (or a backfill) that runs twice records it once.
+ */
+export const dutyShortfalls = pgTable(
+  'duty_shortfalls',
+  {
+    id: text('id').primaryKey(),
+    kind: text('kind').notNull(),
+    /** The workstation (weekly visits) or the squad (monthly publicity). */
+    subjectId: text('subject_id').notNull(),
+    squadId: text('squad_id').notNull(),
+    districtId: text('district_id').notNull(),
+    unitPath: text('unit_path').notNull(),
+    periodStart: ts('period_start').notNull(),
+    periodEnd: ts('period_end').notNull(),
+    details: jsonb('details').$type<Record<string, unknown>>().notNull(),
+    detectedAt: ts('detected_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('duty_shortfalls_kind_subject_period_key').on(t.kind, t.subjectId, t.periodStart),
+    index('duty_shortfalls_squad_period_idx').on(t.squadId, t.periodStart),
+    index('duty_shortfalls_district_period_idx').on(t.districtId, t.periodStart),
+  ],
+);
+
+/**
+ * Publicity items (seeds 000, 001, 003): one workflow each (`publicity-<id>`), reviewed squad → district →
+ * city, released to the newspaper, perhaps taken down later. This is its read model: the item as the
+ * workflow holds it (`view`) and the columns the lists filter on; its history is `publicity_events`.
+ */
+export const publicityItems = pgTable(
+  'publicity_items',
+  {
+    id: text('id').primaryKey(),
+    squadId: text('squad_id').notNull(),
+    districtId: text('district_id').notNull(),
+    unitPath: text('unit_path').notNull(),
+    title: text('title').notNull(),
+    state: text('state').notNull(),
+    /** The review level it waits at, while in review. */
+    reviewLevel: text('review_level'),
+    deadlineAt: ts('deadline_at'),
+    overdue: boolean('overdue').notNull().default(false),
+    view: jsonb('view').$type<Record<string, unknown>>().notNull(),
+    createdAt: ts('created_at').notNull(),
+    updatedAt: ts('updated_at').notNull(),
+    releasedAt: ts('released_at'),
+    takenDownAt: ts('taken_down_at'),
+    version: integer('version').notNull(),
+  },
+  (t) => [
+    index('publicity_items_squad_created_idx').on(t.squadId, t.createdAt),
+    index('publicity_items_state_deadline_idx').on(t.state, t.deadlineAt),
+    index('publicity_items_released_idx').on(t.squadId, t.releasedAt),
+  ],
+);
+
+export const publicityEvents = pgTable(
+  'publicity_events',
+  {
+    itemId: text('item_id').notNull(),
+    seq: integer('seq').notNull(),
+    type: text('type').notNull(),
+    actor: jsonb('actor').$type<Actor>().notNull(),
+    at: ts('at').notNull(),
+    fromState: text('from_state'),
+    toState: text('to_state').notNull(),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.itemId, t.seq] })],
+);
+
 export type UnitRow = typeof units.$inferSelect;
 export type WorkstationRow = typeof workstations.$inferSelect;
 export type PrincipalRow = typeof principals.$inferSelect;
@@ -279,3 +386,7 @@ export type CaseEventRow = typeof caseEvents.$inferSelect;
 export type NotificationRow = typeof notifications.$inferSelect;
 export type FileRow = typeof files.$inferSelect;
 export type SuggestionRow = typeof suggestions.$inferSelect;
+export type DutyVisitRow = typeof dutyVisits.$inferSelect;
+export type DutyShortfallRow = typeof dutyShortfalls.$inferSelect;
+export type PublicityItemRow = typeof publicityItems.$inferSelect;
+export type PublicityEventRow = typeof publicityEvents.$inferSelect;

@@ -84,6 +84,24 @@ export const READ_ACCESS = {
   'suggestion.file': { intake: ANYWHERE, desk: ['own', 'below', 'above'] },
   'suggestion.read': { intake: ANYWHERE, desk: INSIDE, supervisor: INSIDE },
   'suggestion.handle': { desk: INSIDE, supervisor: INSIDE },
+  // Workstation duties (seeds 000, 001): a liaison officer logs visits (and their photos) to the
+  // workstations of its squad; the squad's officers, the desk and the supervisors of the unit and above
+  // read the log, compliance and the shortfalls the schedules found.
+  'duty.log': { officer: INSIDE },
+  'duty.read': { desk: INSIDE, officer: INSIDE, supervisor: INSIDE },
+  // The scorecard and the "50 best" (创范评优): the bureau's own appraisal of its workstations and squads,
+  // for the supervisors who run it — each for its unit and below. Not the desk (often the newspaper's
+  // staff, outside the bureau's appraisal) nor officers (who are appraised).
+  'scorecard.read': { supervisor: INSIDE },
+  // Publicity items (宣传报道, seeds 000 and 003; domain/publicity.ts): a squad's officers and supervisors (or those
+  // of a unit above it, naming the squad) upload, submit, revise and withdraw them. Each review level is its own
+  // unit's supervisors only — the squad, then its district, then the city — so three levels review, not one
+  // unit three times. A supervisor of the squad or above takes a released item down. Reporters, the
+  // newspaper's, read what was released to it, anywhere (their reach; api/publicity.ts hides the rest).
+  'publicity.submit': { officer: INSIDE, supervisor: INSIDE },
+  'publicity.read': { desk: INSIDE, officer: INSIDE, supervisor: INSIDE, reporter: ANYWHERE },
+  'publicity.review': { supervisor: ['own'] },
+  'publicity.take_down': { supervisor: INSIDE },
 } as const satisfies Record<string, Rule>;
 
 export const ACCESS: Record<Operation, Rule> = { ...ACTION_ACCESS, ...READ_ACCESS };

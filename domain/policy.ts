@@ -42,6 +42,8 @@ export interface Policy {
    * filed before the return existed, which therefore have no return deadline.
    */
   hotlineReturn?: Duration;
+  /** The deadlines of the squads' publicity items (宣传报道, domain/publicity.ts); read only when an item is submitted. */
+  publicity?: PublicityDeadlines;
 }
 
 export const DEFAULT_HOTLINE_RETURN: Duration = '2wd';
@@ -65,6 +67,26 @@ export interface SuggestionDeadlines {
  * past the 60 calendar days 《信访工作条例》(2022) art. 34 gives a petition, so a late answer still has time.
  */
 export const DEFAULT_SUGGESTION_DEADLINES: SuggestionDeadlines = { acknowledge: '1wd', answer: '15wd', lapse: '60wd' };
+
+/**
+ * How long a squad's publicity item (宣传报道, seeds 000 and 003) may wait at each step of its review
+ * ("中队—区局—市局"三级审核): every level of the chain has its own deadline of `review` from the moment the
+ * item reaches it; a returned item has `revise` for the squad to resubmit it.
+ */
+export interface PublicityDeadlines {
+  /** Each review level, from the moment the item reaches it. */
+  review: Duration;
+  /** A returned item, from the return to the squad's resubmission. */
+  revise: Duration;
+  /** From submission: an item neither released nor withdrawn by then lapses, and its workflow ends. */
+  lapse: Duration;
+}
+
+/**
+ * Two working days a level, so an item submitted early in a month passes all three within it; five for the
+ * squad's revision; lapsed after 30 working days (about six weeks): the month it was for is long over.
+ */
+export const DEFAULT_PUBLICITY_DEADLINES: PublicityDeadlines = { review: '2wd', revise: '5wd', lapse: '30wd' };
 
 /**
  * How much one case takes before it refuses further actions (issue 9), so that no flood of them can bring

@@ -89,6 +89,14 @@ const schema = z.object({
 
   POLICY_FILE: z.string().default(path.join(REPO_ROOT, 'policy', 'deadlines.json')),
   CALENDAR_FILE: z.string().default(path.join(REPO_ROOT, 'policy', 'calendar.json')),
+  DUTIES_POLICY_FILE: z
+    .string()
+    .default(path.join(REPO_ROOT, 'policy', 'duties.json'))
+    .describe("the duty thresholds and the duty schedules' times (platform/duties-policy.ts), checked at the start of the worker and the API"),
+  SCORECARD_POLICY_FILE: z
+    .string()
+    .default(path.join(REPO_ROOT, 'policy', 'scorecard.json'))
+    .describe('the scorecard\'s formula: the weights of its measures, the cases a row needs to be ranked, the size of the "50 best" (platform/scorecard-policy.ts), checked at the start of the API'),
 
   NOTIFY_WEBHOOK_URL: optionalUrl.describe('where messages for citizens, officers, supervisors and reporters are POSTed'),
   NOTIFY_WEBHOOK_SECRET: z.string().min(16).optional(),

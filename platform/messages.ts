@@ -8,13 +8,15 @@ import { REPO_ROOT } from './config.js';
 export const LANGUAGES = ['zh-CN', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];
 
-const catalogues = new Map<Language, Record<string, string>>();
+const catalogues = new Map<string, Record<string, string>>();
 
-function catalogue(lang: Language): Record<string, string> {
-  let c = catalogues.get(lang);
+/** The shell's catalogue (i18n/<lang>.json), or a screen's own beside it (i18n/<area>.<lang>.json). */
+function catalogue(lang: Language, area?: string): Record<string, string> {
+  const file = area ? `${area}.${lang}.json` : `${lang}.json`;
+  let c = catalogues.get(file);
   if (!c) {
-    c = JSON.parse(readFileSync(path.join(REPO_ROOT, 'console', 'i18n', `${lang}.json`), 'utf8')) as Record<string, string>;
-    catalogues.set(lang, c);
+    c = JSON.parse(readFileSync(path.join(REPO_ROOT, 'console', 'i18n', file), 'utf8')) as Record<string, string>;
+    catalogues.set(file, c);
   }
   return c;
 }
@@ -27,9 +29,11 @@ export interface Messages {
   term(kind: string, value: string | null | undefined): string;
 }
 
-export function messages(lang: Language): Messages {
-  const own = catalogue(lang);
-  const fallback = catalogue('zh-CN');
+/** The words of the shell's catalogue, and of the screens' `areas` (the scorecard's, say) over it. */
+export function messages(lang: Language, ...areas: string[]): Messages {
+  const merged = (l: Language): Record<string, string> => Object.assign({}, catalogue(l), ...areas.map((a) => catalogue(l, a)));
+  const own = merged(lang);
+  const fallback = merged('zh-CN');
   const t = (key: string, values: Record<string, string | number> = {}) =>
     (own[key] ?? fallback[key] ?? key).replace(/\{(\w+)\}/g, (_, name: string) => String(values[name] ?? ''));
   return {

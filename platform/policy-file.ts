@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { CATEGORIES, CHANNELS, LEVELS } from '../domain/case.js';
-import { DEFAULT_CASE_LIMITS, DEFAULT_HOTLINE_RETURN, DEFAULT_SUGGESTION_DEADLINES, type Policy, isDuration } from '../domain/policy.js';
+import { DEFAULT_CASE_LIMITS, DEFAULT_HOTLINE_RETURN, DEFAULT_PUBLICITY_DEADLINES, DEFAULT_SUGGESTION_DEADLINES, type Policy, isDuration } from '../domain/policy.js';
 
 const duration = z.string().refine(isDuration, 'a duration: a number and s, m, h, d or wd (working days), e.g. "24h", "5wd"');
 const stages = z.object({
@@ -27,6 +27,7 @@ const limits = z.strictObject({
 });
 // Strict, like the caps: a misspelt deadline would otherwise fall back to its default without a word.
 const suggestionDeadlines = z.strictObject({ acknowledge: duration, answer: duration, lapse: duration });
+const publicityDeadlines = z.strictObject({ review: duration, revise: duration, lapse: duration });
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
 
 const policySchema = z.object({
@@ -42,6 +43,7 @@ const policySchema = z.object({
   }),
   limits: limits.partial().default({}).transform((set) => ({ ...DEFAULT_CASE_LIMITS, ...set })),
   suggestion: suggestionDeadlines.partial().default({}).transform((set) => ({ ...DEFAULT_SUGGESTION_DEADLINES, ...set })),
+  publicity: publicityDeadlines.partial().default({}).transform((set) => ({ ...DEFAULT_PUBLICITY_DEADLINES, ...set })),
   hotlineReturn: duration.default(DEFAULT_HOTLINE_RETURN),
 });
 

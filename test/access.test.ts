@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Fastify, { type RouteOptions } from 'fastify';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../api/app.js';
 import { OrgDirectory } from '../api/org.js';
@@ -116,12 +117,18 @@ describe('the API answers the table for every route and action', () => {
 
   /** Runs `ask` for every role × relation and compares 403 / not-403 with the table. */
   const covered: Operation[] = [];
-  async function matrix(operation: Operation, ask: (k: string, relation: Relation) => Promise<{ statusCode: number; body: string }>, expectAllowed: number[]) {
+  async function matrix(
+    operation: Operation,
+    ask: (k: string, relation: Relation) => Promise<{ statusCode: number; body: string }>,
+    expectAllowed: number[],
+    /** Where the thing can lie: all four, but for what always lies at a squad (nothing is above a squad's own unit there). */
+    relations: readonly Relation[] = RELATIONS,
+  ) {
     covered.push(operation);
     const seen: string[] = [];
     const expected: string[] = [];
     for (const role of roles) {
-      for (const relation of RELATIONS) {
+      for (const relation of relations) {
         const res = await ask(key(role, asking[relation].at), relation);
         if (res.statusCode !== 403) expect(expectAllowed, `${operation} ${role}/${relation}: ${res.body}`).toContain(res.statusCode);
         else expect(res.body).toMatch(/"error"/);
@@ -182,6 +189,13 @@ describe('the API answers the table for every route and action', () => {
     await matrix('stats.read', (k, r) => env.request('GET', `/v1/stats/trend?around=2026-11-20&weeks=4&unit=${unitFor(r)}`, { key: k }), [200]);
   });
 
+  it('GET /v1/scorecard, /v1/scorecard/best and their CSV (scorecard.read)', async () => {
+    await matrix('scorecard.read', (k, r) => env.request('GET', `/v1/scorecard?unit=${unitFor(r)}`, { key: k }), [200]);
+    await matrix('scorecard.read', (k, r) => env.request('GET', `/v1/scorecard/best?level=squad&unit=${unitFor(r)}`, { key: k }), [200]);
+    await matrix('scorecard.read', (k, r) => env.request('GET', `/v1/scorecard.csv?unit=${unitFor(r)}`, { key: k }), [200]);
+    await matrix('scorecard.read', (k, r) => env.request('GET', `/v1/scorecard/best.csv?unit=${unitFor(r)}`, { key: k }), [200]);
+  });
+
   it('GET /v1/audit (audit.read)', async () => {
     await matrix('audit.read', (k, r) => env.request('GET', `/v1/audit?unit=${unitFor(r)}`, { key: k }), [200]);
   });
@@ -239,6 +253,98 @@ describe('the API answers the table for every route and action', () => {
     for (const place of ['S1', 'City'] as const) {
       const s = (await env.request('GET', `/v1/suggestions/${(await fileSuggestions())[place]}`)).json();
       expect(s).toMatchObject({ state: 'received', version: 1 });
+    }
+  });
+
+  // Workstation duties: a visit is logged at W1 (in S1) from S1, D1 and S2 — a workstation always lies at
+  // a squad, so nothing lies "above" a squad's officer there; the reads take the unit asked for.
+  it('POST /v1/duty-visits (duty.log)', async () => {
+    const at = Date.now() - 3 * 3_600_000;
+    const body = { workstationId: stations.W1, startedAt: new Date(at).toISOString(), endedAt: new Date(at + 2 * 3_600_000).toISOString(), activities: ['patrol'] };
+    await matrix('duty.log', (k) => env.request('POST', '/v1/duty-visits', { key: k, body }), [201], ['own', 'below', 'elsewhere']);
+  });
+
+  it('GET /v1/duty-visits, /v1/duty-compliance and /v1/duty-shortfalls (duty.read)', async () => {
+    await matrix('duty.read', (k, r) => env.request('GET', `/v1/duty-visits?unit=${unitFor(r)}`, { key: k }), [200]);
+    await matrix('duty.read', (k, r) => env.request('GET', `/v1/duty-compliance?unit=${unitFor(r)}`, { key: k }), [200]);
+    await matrix('duty.read', (k, r) => env.request('GET', `/v1/duty-shortfalls?unit=${unitFor(r)}`, { key: k }), [200]);
+  });
+
+  // Publicity items (宣传报道): one waiting at S1's squad level, one at the city level (approved by S1 and D1),
+  // one released, made once for the rows below. An item always lies at a squad: nothing lies "above" a squad's
+  // own there, but for a review the level's unit decides — the city's, above S1. Every action the matrix sends
+  // is refused where the table allows it (the state: 409, or a return without comments: 400), so it changes
+  // no item; the uploads and submissions it allows add files and items of their own.
+  const jpeg = () => sharp({ create: { width: 32, height: 24, channels: 3, background: { r: 200, g: 80, b: 40 } } }).jpeg().toBuffer();
+  const uploadFor = async (k: string, squad: string) => {
+    const boundary = '----bangnongaccess';
+    const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="p.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`);
+    return env.app.inject({
+      method: 'POST',
+      url: `/v1/publicity/files?squad=${squad}`,
+      payload: Buffer.concat([head, await jpeg(), Buffer.from(`\r\n--${boundary}--\r\n`)]),
+      headers: { authorization: `Bearer ${k}`, 'content-type': `multipart/form-data; boundary=${boundary}` },
+    });
+  };
+  let publicityMade: Promise<{ photo: string; atSquad: Record<string, any>; atCity: Record<string, any>; released: Record<string, any> }> | undefined;
+  const publicityItems = () =>
+    (publicityMade ??= (async () => {
+      const s1 = key('supervisor', 'S1');
+      const photo = (await uploadFor(s1, units.S1)).json().id as string;
+      const submit = async () => {
+        const res = await env.request('POST', '/v1/publicity', { key: s1, body: { title: '宣传', body: '正文', media: [{ fileId: photo }] } });
+        expect(res.statusCode, res.body).toBe(201);
+        return res.json();
+      };
+      const approve = async (id: string, k: string) => {
+        const res = await env.request('POST', `/v1/publicity/${id}/actions`, { key: k, body: { type: 'review', decision: 'approve' } });
+        expect(res.statusCode, res.body).toBe(200);
+        return res.json();
+      };
+      const atSquad = await submit();
+      const atCity = await approve((await approve((await submit()).id, s1)).id, key('supervisor', 'D1'));
+      const released = await approve((await approve((await approve((await submit()).id, s1)).id, key('supervisor', 'D1'))).id, env.keys.supervisor!);
+      expect([atSquad.reviewLevel, atCity.reviewLevel, released.state]).toEqual(['squad', 'city', 'released']);
+      return { photo, atSquad, atCity, released };
+    })());
+  const SQUAD_ONLY = ['own', 'below', 'elsewhere'] as const;
+  const publicityAct = (id: string, k: string, body: object) => env.request('POST', `/v1/publicity/${id}/actions`, { key: k, body });
+
+  it('POST /v1/publicity/files and POST /v1/publicity (publicity.submit): for the squad named', async () => {
+    const { photo } = await publicityItems();
+    // "Above": S1's key names its district, which it may not submit for.
+    const squadFor = (r: Relation) => (r === 'above' ? units.D1 : units.S1);
+    await matrix('publicity.submit', async (k, r) => uploadFor(k, squadFor(r)), [200, 201]);
+    await matrix('publicity.submit', (k, r) => env.request('POST', '/v1/publicity', { key: k, body: { squadId: squadFor(r), title: '宣传', body: '正文', media: [{ fileId: photo }] } }), [201]);
+  });
+
+  it('POST /v1/publicity/:id/actions resubmit and withdraw (publicity.submit)', async () => {
+    const { atSquad, released } = await publicityItems();
+    await matrix('publicity.submit', (k) => publicityAct(atSquad.id, k, { type: 'resubmit', body: '改' }), [409], SQUAD_ONLY);
+    await matrix('publicity.submit', (k) => publicityAct(released.id, k, { type: 'withdraw' }), [409], SQUAD_ONLY);
+  });
+
+  it('GET /v1/publicity, /v1/publicity/:id and its files (publicity.read)', async () => {
+    const { released } = await publicityItems();
+    const file = released.media[0].fileId as string;
+    await matrix('publicity.read', (k, r) => env.request('GET', `/v1/publicity?unit=${unitFor(r)}`, { key: k }), [200]);
+    await matrix('publicity.read', (k) => env.request('GET', `/v1/publicity/${released.id}`, { key: k }), [200], SQUAD_ONLY);
+    await matrix('publicity.read', (k) => env.request('GET', `/v1/publicity/${released.id}/files/${file}`, { key: k }), [200], SQUAD_ONLY);
+    await matrix('publicity.read', (k) => env.request('GET', `/v1/publicity/${released.id}/files/${file}/preview`, { key: k }), [200], SQUAD_ONLY);
+  });
+
+  it('POST /v1/publicity/:id/actions review (publicity.review): at the level it waits at, only', async () => {
+    const { atSquad, atCity } = await publicityItems();
+    // Returning without comments: refused by its body (400) wherever the table lets the reviewer in.
+    await matrix('publicity.review', (k, r) => publicityAct(r === 'above' ? atCity.id : atSquad.id, k, { type: 'review', decision: 'return' }), [400]);
+  });
+
+  it('POST /v1/publicity/:id/actions take_down (publicity.take_down)', async () => {
+    const { atSquad, atCity, released } = await publicityItems();
+    await matrix('publicity.take_down', (k) => publicityAct(atSquad.id, k, { type: 'take_down', reason: '不宜公开' }), [409], SQUAD_ONLY);
+    // The matrix changed no item.
+    for (const item of [atSquad, atCity, released]) {
+      expect((await env.request('GET', `/v1/publicity/${item.id}`, { key: key('supervisor', 'D1') })).json()).toMatchObject({ state: item.state, version: item.version });
     }
   });
 

@@ -7,7 +7,9 @@ import { connectDatabase } from '../db/client.js';
 import { ConfigError, fileSettings, loadConfig } from '../platform/config.js';
 import { createLogger } from '../platform/logger.js';
 import { openFileStore } from '../platform/storage.js';
-import { connectWorker, installTemporalLogging, temporalSettings } from '../platform/temporal.js';
+import { loadDutiesPolicy } from '../platform/duties-policy.js';
+import { ensureDutySchedules } from '../platform/schedules.js';
+import { connectClient, connectWorker, installTemporalLogging, temporalSettings } from '../platform/temporal.js';
 import { createCaseWorker, sendersFromConfig } from './worker.js';
 
 async function main() {
@@ -17,6 +19,8 @@ async function main() {
     throw new ConfigError('the worker needs DATABASE_URL and TEMPORAL_ADDRESS; `./bangnong up` sets both for the embedded defaults');
   }
   installTemporalLogging(log);
+  // Checked before anything starts: a wrong duties policy stops the worker, naming the field.
+  const dutiesPolicy = loadDutiesPolicy(config.DUTIES_POLICY_FILE);
   const database = connectDatabase(config.DATABASE_URL, { max: config.DB_POOL_SIZE });
   const connection = await connectWorker(temporalSettings(config));
   // A prebuilt bundle keeps webpack out of the worker: faster start, and its memory peak stays away.
@@ -38,6 +42,16 @@ async function main() {
       maxConcurrentLocalActivityExecutions: config.WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES,
     },
   });
+  // The duty schedules run their checks on this task queue: every deployment runs a worker, so each start
+  // makes sure of them — created when missing, updated to the policy when present (platform/schedules.ts).
+  {
+    const { client, connection: clientConnection } = await connectClient(temporalSettings(config));
+    try {
+      await ensureDutySchedules(client, { taskQueue: config.TEMPORAL_TASK_QUEUE, policy: dutiesPolicy, log });
+    } finally {
+      await clientConnection.close();
+    }
+  }
   log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker polling');
   // Worker.run resolves after SIGINT/SIGTERM (the SDK's shutdown signals) once in-flight tasks finish.
   await worker.run();

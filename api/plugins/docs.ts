@@ -119,7 +119,7 @@ export default fp(
           version: '1',
           description: [
             'Case orchestration for Shanghai urban-management complaints (新民帮侬忙): intake from every channel, every actor\'s actions, where each case stands, and the citizen\'s view.',
-            'Every operation but the citizen\'s (`/v1/track`) needs an API key, sent as `Authorization: Bearer <key>`. Every request body and query is checked whole: an unknown field answers 400 naming it. Send `Idempotency-Key` on a POST to make a retry safe.',
+            'Every operation but the citizen\'s (`/v1/track/…`, `/v1/public/…`) and Open311\'s (`/open311/v2`, whose POST carries `api_key` as the GeoReport v2 spec says) needs an API key, sent as `Authorization: Bearer <key>`. Every request body and query is checked whole: an unknown field answers 400 naming it. Send `Idempotency-Key` on a POST to make a retry safe.',
             'Licence: proprietary. Bangnong is not published under an open-source licence; this description is provided so that integrators can build clients for this service.',
           ].join('\n\n'),
           license: { name: 'Proprietary', url: DOCS },
@@ -129,11 +129,13 @@ export default fp(
           { name: 'cases', description: 'File complaints, follow them and act on them.' },
           { name: 'statistics', description: 'Counts and times of cases, within the caller\'s unit.' },
           { name: 'organisation', description: 'The units (city, districts, squads) and the community workstations.' },
-          { name: 'citizen', description: 'A case followed by its tracking code, without a key and without personal data, and the citizen\'s rating.' },
+          { name: 'citizen', description: 'The citizen\'s side, without a key: filing from a workstation\'s QR page (with a one-time form token), a case followed by its tracking code without personal data, the citizen\'s photos, supplements and rating, and a suggestion followed by its code.' },
           { name: 'keys', description: 'Principals and their API keys, for administrators: create, list, rotate, revoke (a revoked key is refused at once on every instance).' },
           { name: 'console', description: 'The console\'s session (sign in once with a key, kept in an HttpOnly cookie; sign out) and who the caller is.' },
           { name: 'audit', description: 'Who read citizens\' names and phones unmasked: for supervisors and administrators.' },
           { name: 'suggestions', description: 'Citizens\' suggestions (人民建议征集), apart from complaints: filed, acknowledged and answered within their deadlines, with no enforcement.' },
+          { name: 'publicity', description: 'Squads\' publicity items (宣传报道) with their photos or video: reviewed squad → district → city, released to the newspaper, withdrawn or taken down; each with its history.' },
+          { name: 'duties', description: 'Workstation duties: liaison officers\' visits (网上勤务日志) with photos, compliance per week and month, and the shortfalls the duty schedules found.' },
         ],
         components: {
           securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key (`bn_…`), issued by `./bangnong principal create` or `POST /v1/principals`; it carries a role and a unit. Where the server is configured for it (AUTH_JWKS_URL), a JWT from the identity provider instead, naming the role and unit in its claims.' } },

@@ -24,7 +24,11 @@ export function disposeCharts() {
 // CI: "Cannot read properties of null (reading '0')" from the map's view transform).
 const drawable = (container) => container.isConnected && container.clientWidth > 0 && container.clientHeight > 0;
 
-/** Draws `option` into `container` once it has a size, and again at every change of its size. */
+/** Draws `option` into `container` once it has a size, and again at every change of its size (the scorecard's chart too). */
+export function drawChart(container, option) {
+  draw(container, option);
+}
+
 function draw(container, option) {
   if (!window.echarts) {
     container.append(el('p', { class: 'empty' }, t('dashboard.noCharts')));

@@ -10,6 +10,7 @@ import {
   categoryChart, disposeCharts, districtMap, heatTable, keyFigures, satisfactionChart, stageChart, trendPanel, weeklyChart,
 } from './dashboard-charts.js';
 import { apiQuery, filterForm, readFilter, shanghaiToday, unitsBelow, writeFilter } from './dashboard-filters.js';
+import { dutyShortfallsPanel } from './duties.js';
 
 function overdueTable(cases, now) {
   if (cases.length === 0) return el('p', { class: 'empty' }, t('dashboard.noOverdue'));
@@ -117,7 +118,9 @@ export async function renderDashboard(view, me) {
       panel('stage', t('dashboard.stage.title'), charts.stage)),
     el('div', { class: 'panels panels-even' },
       exportPanel('satisfaction', t('dashboard.satisfaction.title', { rows: t(`dashboard.heat.rows.${rows}`) }), `/v1/stats/satisfaction.csv?${apiQuery(filter, { by: rows })}`, charts.satisfaction),
-      exportPanel('trend', t('dashboard.trend.title'), `/v1/stats/trend.csv?${apiQuery(filter, { around, weeks: 8 }, { period: false })}`, aroundForm, trendSummary, charts.trend)));
+      exportPanel('trend', t('dashboard.trend.title'), `/v1/stats/trend.csv?${apiQuery(filter, { around, weeks: 8 }, { period: false })}`, aroundForm, trendSummary, charts.trend)),
+    // Workstation duties: what the duty schedules found short in the unit since last month (console/views/duties.js).
+    dutyShortfallsPanel(filter, me));
 
   categoryChart(charts.category, heat);
   weeklyChart(charts.weekly, weekly);

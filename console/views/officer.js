@@ -82,7 +82,7 @@ function uploadRefusal(err) {
  * A photo as it goes over a slow link: drawn upright on a canvas at most 2048 px on its long side and
  * encoded as JPEG (which also leaves the camera's metadata, its location too, behind).
  */
-async function shrink(file) {
+export async function shrink(file) {
   let source;
   try {
     source = typeof createImageBitmap === 'function'
