@@ -5,16 +5,19 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
 import { refusedByDatabase } from '../db/errors.js';
-import { getCaseById, getNotifications, markNotificationSent, projectCase } from '../db/queries/cases.js';
+import { getCaseById, markNotificationSent, projectCase } from '../db/queries/cases.js';
+import { moveToDeadLetters, undeliveredNotifications } from '../db/queries/dead-letters.js';
 import { caseFilesToForget, deleteCaseFileRows, redactCaseRecords } from '../db/queries/erasure.js';
 import type { CaseEvent, CaseView, Citizen, Notification } from '../domain/case.js';
 import { redactValue } from '../domain/privacy.js';
+import { DEFAULT_DELIVERY, type DeliverySettings } from '../platform/config.js';
 import type { FileStore } from '../platform/storage.js';
 import { PROJECTION_REJECTED } from '../workflows/messages.js';
 import { type SenderRouting, forTheNewspaper, senderFor } from './senders.js';
 import { createDutyActivities } from './duties.js';
 import { createPublicityActivities } from './publicity.js';
 import { createSuggestionActivities } from './suggestions.js';
+import { createBaselineActivities } from './baseline.js';
 
 export interface ActivityDeps {
   db: Db;
@@ -22,9 +25,12 @@ export interface ActivityDeps {
   log: Logger;
   /** Where uploaded files are kept: the API's store (platform/config.ts `fileSettings`). */
   store: FileStore;
+  /** How long a message is retried before it goes to the dead-letter list: platform/config.ts `deliverySettings`. */
+  delivery?: DeliverySettings;
 }
 
-export function createActivities({ db, senders, log, store }: ActivityDeps) {
+export function createActivities({ db, senders, log, store, delivery = DEFAULT_DELIVERY }: ActivityDeps) {
+  const { giveUpAfterMs } = delivery;
   /**
    * What a case whose personal data is erased left outside its row: the timeline's payloads and the outbox
    * redacted with the citizen it had (their name and phone, and every phone or identity number, starred),
@@ -46,6 +52,8 @@ export function createActivities({ db, senders, log, store }: ActivityDeps) {
     ...createPublicityActivities({ db, senders, log }),
     // The duty checks (workflows/duties.ts): a page of workstations or squads at a time; their messages go out through deliverNotifications below.
     ...createDutyActivities({ db, senders, log }),
+    // The benchmarks' floor for an action (bench/workflows.ts): one row written, nothing else.
+    ...createBaselineActivities({ db }),
     /**
      * Writes transitions to the read model, the timeline and the outbox in one transaction, then sends
      * the messages of inline senders. Answers the ids still to deliver through `deliverNotifications`.
@@ -77,20 +85,38 @@ export function createActivities({ db, senders, log, store }: ActivityDeps) {
       return remaining;
     },
 
-    /** Delivers the outbox messages not yet sent; a failure is thrown so Temporal retries the rest. */
+    /**
+     * Delivers the outbox messages not yet sent. A failure is thrown so Temporal retries the rest — until
+     * the first attempt is older than DELIVERY_GIVE_UP_AFTER: that attempt still tries each message, moves
+     * those that fail to the dead-letter list and completes, so the workflow that waits on it can finish.
+     * A message on the list is not sent again by a retry; `./bangnong dead-letters` redelivers it.
+     */
     async deliverNotifications({ caseId, ids }: { caseId: string; ids: string[] }): Promise<number> {
-      const pending = await getNotifications(db, { ids });
-      const attempt = Context.current().info.attempt;
+      const pending = await undeliveredNotifications(db, { ids });
+      const { attempt, scheduledTimestampMs } = Context.current().info;
+      const givingUp = Date.now() - scheduledTimestampMs >= giveUpAfterMs;
       // Messages for the newspaper go with the citizen masked in their text: whom to mask is the case's.
       const citizen = pending.some(forTheNewspaper) ? (await getCaseById(db, { id: caseId }))?.citizen : undefined;
+      // On the last attempt a sender that failed once is not waited on again (each try may take its timeout).
+      const failed = new Map<string, Error>();
       let sent = 0;
       for (const n of pending) {
         const sender = senderFor(senders, n);
         try {
+          const earlier = givingUp ? failed.get(sender.name) : undefined;
+          if (earlier) throw earlier;
           await sender.send(n, citizen);
         } catch (e) {
-          log.warn({ caseId, notificationId: n.id, attempt, err: e }, 'notification delivery failed; Temporal will retry');
-          throw e;
+          if (!givingUp) {
+            log.warn({ caseId, notificationId: n.id, attempt, err: e }, 'notification delivery failed; Temporal will retry');
+            throw e;
+          }
+          const err = e instanceof Error ? e : new Error(String(e));
+          failed.set(sender.name, err);
+          // The message's own case id: a duty check's messages each belong to their shortfall.
+          const moved = await moveToDeadLetters(db, { notificationId: n.id, caseId: n.caseId, sender: sender.name, error: err.message, attempts: attempt, firstAttemptAt: new Date(scheduledTimestampMs).toISOString() });
+          if (moved) log.error({ caseId: n.caseId, notificationId: n.id, sender: sender.name, attempt, failingSince: new Date(scheduledTimestampMs).toISOString(), err }, 'notification undeliverable: moved to the dead-letter list (./bangnong dead-letters)');
+          continue;
         }
         await markNotificationSent(db, { id: n.id, sender: sender.name });
         sent++;

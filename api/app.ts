@@ -34,6 +34,8 @@ import streamRoutes from './routes/stream/index.js';
 import suggestionRoutes from './routes/suggestions/index.js';
 import publicityRoutes from './routes/publicity/index.js';
 import dutyRoutes from './routes/duties/index.js';
+import deadLetterRoutes from './routes/dead-letters/index.js';
+import type { SenderRouting } from '../activities/senders.js';
 import { type DutiesPolicy, thresholdsOf } from '../platform/duties-policy.js';
 import scorecardRoutes from './routes/scorecard/index.js';
 import type { ScorecardPolicy } from '../domain/scorecard.js';
@@ -64,6 +66,10 @@ export interface AppDeps {
   dutiesPolicy?: DutiesPolicy;
   /** The scorecard's formula (SCORECARD_POLICY_FILE); unset, read from policy/scorecard.json (a bad file stops the start). */
   scorecardPolicy?: ScorecardPolicy;
+  /** Where dead letters are redelivered: the webhooks of the settings (sendersFromConfig), as the workers'; unset, the log. */
+  senders?: SenderRouting;
+  /** Days before the working-day calendar's end from which /readyz reports it running out (CALENDAR_WARN_DAYS); unset, 60. */
+  calendarWarnDays?: number;
 }
 
 export async function buildApp(app: FastifyInstance, deps: AppDeps): Promise<void> {
@@ -77,11 +83,11 @@ export async function buildApp(app: FastifyInstance, deps: AppDeps): Promise<voi
   await app.register(security, deps.security ?? {});
   await app.register(authentication, { db: deps.db, org: deps.org, jwt: deps.jwt });
   await app.register(authorization);
-  await app.register(metrics, { temporal: deps.temporal, registry: deps.metrics });
+  await app.register(metrics, { temporal: deps.temporal, registry: deps.metrics, db: deps.db });
   await app.register(docs);
   await app.register(services, deps);
 
-  await app.register(healthRoutes);
+  await app.register(healthRoutes, { calendarWarnDays: deps.calendarWarnDays });
   await app.register(caseRoutes);
   await app.register(actionRoutes);
   await app.register(fileRoutes);
@@ -102,5 +108,6 @@ export async function buildApp(app: FastifyInstance, deps: AppDeps): Promise<voi
   await app.register(publicityRoutes);
   await app.register(dutyRoutes, { policy: deps.dutiesPolicy });
   await app.register(scorecardRoutes, { settings: { policy: deps.scorecardPolicy, duty: deps.dutiesPolicy && thresholdsOf(deps.dutiesPolicy) } });
+  await app.register(deadLetterRoutes, { senders: deps.senders });
   await app.register(consolePlugin);
 }

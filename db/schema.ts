@@ -204,6 +204,38 @@ export const notifications = pgTable(
 );
 
 /**
+ * Outbox messages that could not be delivered within DELIVERY_GIVE_UP_AFTER: the delivery activity moved
+ * them here and completed, so their workflow could finish. The message itself stays in `notifications`
+ * (unsent; erasure redacts it there); this row says why it is here and where it belongs. A row stays after
+ * its redelivery (`redelivered_at`), so the count of rows is how many were ever moved.
+ */
+export const deadLetters = pgTable(
+  'dead_letters',
+  {
+    notificationId: text('notification_id').primaryKey(),
+    caseId: text('case_id').notNull(),
+    /** The sender that failed: notify, partner, hotline, demolition. */
+    sender: text('sender').notNull(),
+    /** The unit the message's case, suggestion, publicity item or shortfall lies in (the city when none): who may see it. */
+    unitPath: text('unit_path').notNull(),
+    /** The last failure, as the sender reported it. */
+    error: text('error').notNull(),
+    /** Delivery attempts before it was moved here. */
+    attempts: integer('attempts').notNull(),
+    firstAttemptAt: ts('first_attempt_at').notNull(),
+    deadAt: ts('dead_at').notNull().defaultNow(),
+    /** Redeliveries tried from the API or `./bangnong dead-letters`, and when the last one was. */
+    redeliveryAttempts: integer('redelivery_attempts').notNull().default(0),
+    lastTriedAt: ts('last_tried_at'),
+    redeliveredAt: ts('redelivered_at'),
+  },
+  (t) => [
+    index('dead_letters_waiting_idx').on(t.deadAt, t.notificationId).where(sql`${t.redeliveredAt} is null`),
+    index('dead_letters_case_idx').on(t.caseId),
+  ],
+);
+
+/**
  * Files uploaded to a case (photos, documents, video): the bytes are stored content-addressed by their
  * sha256 (platform/storage.ts); a row says whose upload to which case it is. The same bytes uploaded to
  * the same case by the same principal are one file.
@@ -384,6 +416,7 @@ export type AuditRow = typeof auditLog.$inferSelect;
 export type CaseRow = typeof cases.$inferSelect;
 export type CaseEventRow = typeof caseEvents.$inferSelect;
 export type NotificationRow = typeof notifications.$inferSelect;
+export type DeadLetterRow = typeof deadLetters.$inferSelect;
 export type FileRow = typeof files.$inferSelect;
 export type SuggestionRow = typeof suggestions.$inferSelect;
 export type DutyVisitRow = typeof dutyVisits.$inferSelect;

@@ -28,11 +28,13 @@ export interface GoTool {
   firstBuild: string;
   /** What to do without Go, besides installing it. */
   withoutGo: string;
+  /** Whether a binary of this name on PATH will do (not for names as plain as `server`); default true. */
+  pathLookup?: boolean;
 }
 
 /** The tool's binary: from PATH, else .tools/bin, else built there now. */
 export async function ensureGoTool(tool: GoTool, say: Say, toolsDir = path.join(REPO_ROOT, '.tools', 'bin')): Promise<string> {
-  const fromPath = onPath(tool.binary);
+  const fromPath = tool.pathLookup === false ? undefined : onPath(tool.binary);
   if (fromPath) return fromPath;
   const local = path.join(toolsDir, tool.binary);
   if (existsSync(local)) return local;

@@ -1,9 +1,10 @@
-// The whole service as separate processes, the way `./bangnong up` runs it, for the fault tests and
-// the benchmarks: a Temporal dev server on a SQLite file, an embedded PostgreSQL, worker and API
-// processes. Each part can be killed, stopped and started again.
+// The whole service as separate processes, the way `./bangnong up` (or `./bangnong cluster`) runs it, for
+// the fault tests and the benchmarks: a Temporal dev server on a SQLite file — or, with `cluster`, the
+// Temporal server's four services on PostgreSQL — an embedded PostgreSQL, worker and API processes. Each
+// part can be killed, stopped and started again.
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { connectDatabase, type Database } from '../db/client.js';
@@ -24,6 +25,7 @@ import { loadPolicy } from '../platform/policy-file.js';
 import { ROLES, type Role } from '../domain/case.js';
 import type { Policy } from '../domain/policy.js';
 import { writeWorkflowBundle } from '../platform/bundle.js';
+import { type TemporalCluster, ensureTemporalServer, freeClusterPorts, prepareNamespace, setupTemporalSchemas, startTemporalCluster } from './cluster.js';
 
 export interface ServiceProcess {
   name: string;
@@ -38,8 +40,10 @@ export interface Stack {
   dir: string;
   temporalAddress: string;
   databaseUrl: string;
-  /** Pid of the Temporal dev server (it changes when the server restarts). */
+  /** Pid of the Temporal dev server, or of the cluster's history service (it changes when the server restarts). */
   temporalPid(): number | undefined;
+  /** The Temporal cluster's four services, when the stack runs one. */
+  cluster?: TemporalCluster;
   apiUrl: string;
   taskQueue: string;
   policyFile: string;
@@ -47,7 +51,9 @@ export interface Stack {
   keys: Record<Role, string>;
   database: Database;
   workers: ServiceProcess[];
+  /** The first API process; `apis` has them all (they share one port, API_REUSE_PORT). */
   api?: ServiceProcess;
+  apis: ServiceProcess[];
   startWorker(extraEnv?: Record<string, string>): Promise<ServiceProcess>;
   startApi(): Promise<ServiceProcess>;
   stopPostgres(): Promise<void>;
@@ -69,6 +75,38 @@ function readPeakRss(pid: number | undefined): number {
   }
 }
 
+/** Whether process `pid` holds a listening TCP socket on `port` (from /proc: Linux). */
+export function listensOn(pid: number | undefined, port: number): boolean {
+  if (!pid) return false;
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  const inodes = new Set<string>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text = '';
+    try {
+      text = readFileSync(table, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f.length > 9 && f[1]!.endsWith(`:${hexPort}`) && f[3] === '0A') inodes.add(f[9]!);
+    }
+  }
+  if (inodes.size === 0) return false;
+  try {
+    return readdirSync(`/proc/${pid}/fd`).some((fd) => {
+      try {
+        const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+        return m !== null && inodes.has(m[1]!);
+      } catch {
+        return false;
+      }
+    });
+  } catch {
+    return false;
+  }
+}
+
 async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -85,19 +123,42 @@ export async function startStack(o: {
   workerEnv?: Record<string, string>;
   /** The workflows the workers run: the case workflow by default (the benchmarks add their baselines). */
   workflowsPath?: string;
+  /** Runs the Temporal server's four services on the embedded PostgreSQL instead of the dev server. */
+  cluster?: boolean;
 }): Promise<Stack> {
   const dir = mkdtempSync(path.join(os.tmpdir(), `bangnong-${o.name}-`));
   // Readable by the postgres user the embedded server runs as when this process is root.
   chmodSync(dir, 0o755);
-  const binary = await ensureTemporalCli(say);
-  const temporalPort = await freePort();
   const pgPort = await freePort();
   const apiPort = await freePort();
-  const temporalOptions = { binary, dbFile: path.join(dir, 'temporal.sqlite'), port: temporalPort, logFile: path.join(dir, 'temporal.log') };
-  let temporal: DevServer = await startTemporalDevServer(temporalOptions);
   const pgOptions = { dir: path.join(dir, 'postgres'), port: pgPort, database: 'bangnong', say };
   let pg: EmbeddedDatabase | undefined = await startEmbeddedPostgres(pgOptions);
   const databaseUrl = pg.url;
+  let temporal: DevServer | undefined;
+  let cluster: TemporalCluster | undefined;
+  let restartTemporal: () => Promise<void>;
+  if (o.cluster) {
+    const { server, sqlTool } = await ensureTemporalServer(say);
+    const db = { host: '127.0.0.1', port: pgPort, user: 'bangnong', password: 'bangnong', database: 'temporal', visibilityDatabase: 'temporal_visibility' };
+    await setupTemporalSchemas(sqlTool, db, say);
+    const running = await startTemporalCluster({ server, dir: path.join(dir, 'temporal'), db, ports: await freeClusterPorts(), historyShards: 4, logLevel: 'warn', say });
+    cluster = running;
+    await prepareNamespace(running.address, 'default', 1, say);
+    restartTemporal = async () => {
+      await running.stop();
+      for (const name of ['history', 'matching', 'frontend', 'worker'] as const) await running.services[name].start();
+      await running.ready();
+    };
+  } else {
+    const binary = await ensureTemporalCli(say);
+    const temporalOptions = { binary, dbFile: path.join(dir, 'temporal.sqlite'), port: await freePort(), logFile: path.join(dir, 'temporal.log') };
+    temporal = await startTemporalDevServer(temporalOptions);
+    restartTemporal = async () => {
+      await temporal!.stop();
+      temporal = await startTemporalDevServer(temporalOptions);
+    };
+  }
+  const temporalAddress = () => cluster?.address ?? temporal!.address;
   await migrateDatabase(databaseUrl);
   const database = connectDatabase(databaseUrl, { max: 5 });
   await seedOrganisation(database.db);
@@ -121,7 +182,7 @@ export async function startStack(o: {
     CI: '1',
     LOG_LEVEL: o.logLevel ?? 'warn',
     DATABASE_URL: databaseUrl,
-    TEMPORAL_ADDRESS: temporal.address,
+    TEMPORAL_ADDRESS: temporalAddress(),
     TEMPORAL_TASK_QUEUE: taskQueue,
     API_PORT: String(apiPort),
     POLICY_FILE: policyFile,
@@ -130,6 +191,8 @@ export async function startStack(o: {
     // The load drives the API with one key per role, far past a client's rate limit.
     RATE_LIMIT_PER_MINUTE: '1000000',
     RATE_LIMIT_PUBLIC_PER_MINUTE: '1000000',
+    // The API processes share one port: each must accept the form tokens another signed.
+    FORM_TOKEN_SECRET: `stack-${o.name}-form-token-secret-0123456789`,
     ...extra,
   });
 
@@ -160,10 +223,11 @@ export async function startStack(o: {
   const stack: Stack = {
     dir,
     get temporalAddress() {
-      return temporal.address;
+      return temporalAddress();
     },
     databaseUrl,
-    temporalPid: () => temporal.process.pid,
+    temporalPid: () => (cluster ? cluster.services.history.pid() : temporal!.process.pid),
+    cluster,
     apiUrl: `http://127.0.0.1:${apiPort}`,
     taskQueue,
     policyFile,
@@ -172,12 +236,13 @@ export async function startStack(o: {
     database,
     workers: [],
     api: undefined,
+    apis: [],
     async startWorker(extra) {
       const w = spawnService('worker', 'worker/main.ts', { ...o.workerEnv, ...extra });
       stack.workers.push(w);
       // Ready once the Temporal server lists it as a poller of the task queue.
       const { Connection } = await import('@temporalio/client');
-      const connection = await Connection.connect({ address: temporal.address });
+      const connection = await Connection.connect({ address: temporalAddress() });
       try {
         await waitFor(
           'worker',
@@ -193,9 +258,14 @@ export async function startStack(o: {
       return w;
     },
     async startApi() {
-      const api = spawnService('api', 'api/server.ts');
-      stack.api = api;
-      await waitFor('API', async () => (await fetch(`${stack.apiUrl}/healthz`)).ok, 60_000);
+      const api = spawnService('api', 'api/server.ts', { API_REUSE_PORT: 'true' });
+      stack.api ??= api;
+      stack.apis.push(api);
+      // Ready when this process itself listens (others may share the port already) and the port answers.
+      await waitFor('API', async () => {
+        if (api.child.exitCode !== null) throw new Error(`the API exited with code ${api.child.exitCode}; see ${dir}/logs`);
+        return listensOn(api.child.pid, apiPort) && (await fetch(`${stack.apiUrl}/healthz`)).ok;
+      }, 60_000);
       return api;
     },
     async stopPostgres() {
@@ -205,14 +275,11 @@ export async function startStack(o: {
     async startPostgres() {
       pg = await startEmbeddedPostgres(pgOptions);
     },
-    async restartTemporal() {
-      await temporal.stop();
-      temporal = await startTemporalDevServer(temporalOptions);
-    },
+    restartTemporal: () => restartTemporal(),
     async close() {
-      await Promise.all([stack.api?.stop(), ...stack.workers.map((w) => w.stop())]);
+      await Promise.all([...stack.apis.map((a) => a.stop()), ...stack.workers.map((w) => w.stop())]);
       await database.close().catch(() => undefined);
-      await temporal.stop();
+      await (cluster ? cluster.stop() : temporal!.stop());
       await pg?.stop();
       // KEEP_STACK=1 keeps the servers' data and the services' logs for a look afterwards.
       if (process.env.KEEP_STACK) say(`kept ${dir}`);

@@ -102,6 +102,10 @@ export const READ_ACCESS = {
   'publicity.read': { desk: INSIDE, officer: INSIDE, supervisor: INSIDE, reporter: ANYWHERE },
   'publicity.review': { supervisor: ['own'] },
   'publicity.take_down': { supervisor: INSIDE },
+  // Messages the webhooks would not take within DELIVERY_GIVE_UP_AFTER (the dead-letter list): administrators
+  // list and redeliver those of the cases, suggestions, publicity items and duty shortfalls of their unit and
+  // below — the service's plumbing, shown with phone and identity numbers masked.
+  'delivery.manage': { admin: INSIDE },
 } as const satisfies Record<string, Rule>;
 
 export const ACCESS: Record<Operation, Rule> = { ...ACTION_ACCESS, ...READ_ACCESS };

@@ -8,10 +8,17 @@ import { REPO_ROOT } from './config.js';
 
 export const WORKFLOWS_PATH = path.join(REPO_ROOT, 'workflows', 'index.ts');
 
+/**
+ * Workflow interceptors every bundle holds, whatever the worker's settings, so that any worker may replay
+ * any history: the deadlines past the calendar (workflows/calendar-watch.ts) and the tracing of calls that
+ * carry a trace (platform/workflow-tracing.ts; the worker registers its span sink, a no-op when untraced).
+ */
+export const WORKFLOW_INTERCEPTOR_MODULES = [path.join(REPO_ROOT, 'workflows', 'calendar-watch.ts'), path.join(REPO_ROOT, 'platform', 'workflow-tracing.ts')];
+
 const silent = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 
 export async function bundleWorkflows(workflowsPath = WORKFLOWS_PATH): Promise<{ code: string }> {
-  return bundleWorkflowCode({ workflowsPath, logger: silent });
+  return bundleWorkflowCode({ workflowsPath, workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES, logger: silent });
 }
 
 /** Bundles the workflows into `file`, for workers started with WORKFLOW_BUNDLE=file. */

@@ -12,6 +12,20 @@ const bool = z
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 const port = z.coerce.number().int().min(1).max(65535);
 const optionalUrl = z.url().optional();
+const DURATION_UNITS_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+/** A duration as a number and a unit, `90s`, `30m`, `24h`, `3d`: in milliseconds, from 1 s to 30 days. */
+const duration = z
+  .string()
+  .regex(/^\d+[smhd]$/, 'must be a number and a unit: 90s, 30m, 24h or 3d')
+  .transform((v) => Number(v.slice(0, -1)) * DURATION_UNITS_MS[v.slice(-1) as keyof typeof DURATION_UNITS_MS])
+  .refine((ms) => ms >= 1_000 && ms <= 30 * 86_400_000, 'must be between 1s and 30d');
+/** `whsec_` and standard base64 of 24 to 64 bytes: what Standard Webhooks libraries decode. */
+const isStandardWebhookSecret = (v: string): boolean => {
+  const b64 = v.slice('whsec_'.length);
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(b64) || b64.length % 4 !== 0) return false;
+  const bytes = Buffer.from(b64, 'base64').length;
+  return bytes >= 24 && bytes <= 64;
+};
 /** An origin as a browser sends it: `https://host[:port]`, nothing after. */
 const isOrigin = (o: string): boolean => URL.canParse(o) && /^https?:$/.test(new URL(o).protocol) && new URL(o).origin === o;
 
@@ -36,10 +50,21 @@ const schema = z.object({
   TEMPORAL_TLS_KEY: z.string().optional(),
   TEMPORAL_API_KEY: z.string().optional(),
   TEMPORAL_DEV_PORT: port.default(7233),
+  TEMPORAL_DATABASE_URL: z
+    .string()
+    .url()
+    .optional()
+    .describe("`./bangnong cluster`: the PostgreSQL Temporal keeps its state in (database NAME and NAME_visibility); unset, the embedded one"),
+  TEMPORAL_CLUSTER_PORT: port.max(32754).default(7233).describe("`./bangnong cluster`: the frontend's gRPC port; the other services use the next 33 ports (membership ports must stay below 32768)"),
+  TEMPORAL_HISTORY_SHARDS: z.coerce.number().int().min(1).max(16384).default(8).describe('`./bangnong cluster`: history shards, fixed when the cluster is first set up'),
+  TEMPORAL_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30).describe("`./bangnong cluster`: how long Temporal keeps a finished case's history"),
+  CLUSTER_WORKERS: z.coerce.number().int().min(1).max(32).default(2).describe('`./bangnong cluster`: worker processes'),
+  CLUSTER_APIS: z.coerce.number().int().min(1).max(32).default(2).describe('`./bangnong cluster`: API processes sharing API_PORT'),
   TEMPORAL_UI_PORT: port.default(8233),
 
   API_HOST: z.string().default('127.0.0.1'),
   API_PORT: port.default(3000),
+  API_REUSE_PORT: bool.default(false).describe('several API processes share API_PORT and the kernel spreads connections among them (Linux SO_REUSEPORT)'),
   // The citizen's pages (api/public.ts, console/citizen/): where citizens reach them, and how their forms are signed.
   PUBLIC_BASE_URL: z
     .url({ protocol: /^https?$/, error: 'must be an http or https URL, such as https://bangnong.example.gov.cn' })
@@ -99,7 +124,15 @@ const schema = z.object({
     .describe('the scorecard\'s formula: the weights of its measures, the cases a row needs to be ranked, the size of the "50 best" (platform/scorecard-policy.ts), checked at the start of the API'),
 
   NOTIFY_WEBHOOK_URL: optionalUrl.describe('where messages for citizens, officers, supervisors and reporters are POSTed'),
-  NOTIFY_WEBHOOK_SECRET: z.string().min(16).optional(),
+  NOTIFY_WEBHOOK_SECRET: z
+    .string()
+    .min(16)
+    .refine((v) => !v.startsWith('whsec_') || isStandardWebhookSecret(v), 'a whsec_ secret must be whsec_ and the base64 of 24 to 64 random bytes (as `openssl rand -base64 32` prints them)')
+    .optional()
+    .describe('signs every webhook as Standard Webhooks do: a whsec_… secret as their libraries write it, or any other string of at least 16 characters (receivers then verify with whsec_ and its base64)'),
+  DELIVERY_GIVE_UP_AFTER: duration
+    .default(24 * 3_600_000)
+    .describe('how long a message that cannot be delivered is retried (1 s, doubling, at most every 5 min) before it goes to the dead-letter list and its workflow may finish: 90s, 30m, 24h, 3d'),
   PARTNER_WEBHOOK_URL: optionalUrl.describe('the 新民帮侬忙 platform: disposal results are POSTed here'),
   HOTLINE_WEBHOOK_URL: optionalUrl.describe('the 12345 platform: returns (退单), results and ratings of its work orders are POSTed here'),
   HOTLINE_MAPPING_FILE: z
@@ -132,6 +165,24 @@ const schema = z.object({
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(100),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(1).default(20),
   WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: z.coerce.number().int().min(1).default(100),
+
+  // What operators see inside (platform/telemetry.ts): traces over OTLP, the workers' Temporal metrics, the calendar's reach.
+  OTEL_EXPORTER_OTLP_ENDPOINT: z
+    .url({ protocol: /^https?$/, error: 'must be the http(s) URL of an OTLP/HTTP receiver, such as http://otel-collector:4318' })
+    .optional()
+    .describe('send OpenTelemetry traces (the HTTP request, the Temporal update, the workflow, the projection) to this OTLP/HTTP receiver, at …/v1/traces; unset, no tracing at all'),
+  OTEL_SERVICE_NAME: z.string().min(1).optional().describe('the service name on the traces; unset, bangnong-api or bangnong-worker'),
+  WORKER_METRICS_PORT: port
+    .optional()
+    .describe("serve the worker's own Temporal metrics (task latencies, slots, sticky cache) for Prometheus at http://WORKER_METRICS_HOST:PORT/metrics; unset, none. Two workers on one machine need two ports"),
+  WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1').describe('the address the worker metrics listen on (0.0.0.0 for a scraper on another machine)'),
+  CALENDAR_WARN_DAYS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(366)
+    .default(60)
+    .describe("days before the working-day calendar's last covered day from which /readyz and the API's start report it running out (it is reported anyway once a deadline computed today can fall past it)"),
 });
 
 export type Config = z.infer<typeof schema>;
@@ -167,6 +218,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Bangnong cannot start: set FILES_S3_ACCESS_KEY_ID and FILES_S3_SECRET_ACCESS_KEY together (only ${config.FILES_S3_ACCESS_KEY_ID ? 'the key id' : 'the secret'} is set)`);
   }
   return config;
+}
+
+/** How long undeliverable messages are retried before they go to the dead-letter list (activities/index.ts `deliverNotifications`). */
+export interface DeliverySettings {
+  giveUpAfterMs: number;
+}
+
+export const DEFAULT_DELIVERY: DeliverySettings = { giveUpAfterMs: 24 * 3_600_000 };
+
+export function deliverySettings(config: Config): DeliverySettings {
+  return { giveUpAfterMs: config.DELIVERY_GIVE_UP_AFTER };
 }
 
 /** How bearer JWTs are checked and read, or undefined when only API keys are accepted. */

@@ -2,7 +2,7 @@
 // the embedded dev server by default, any cluster through TEMPORAL_ADDRESS, TLS and an API key.
 
 import { readFileSync } from 'node:fs';
-import { Client, Connection } from '@temporalio/client';
+import { Client, type ClientInterceptors, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes.js';
 import type { Logger } from 'pino';
@@ -41,9 +41,10 @@ function tlsOptions(s: TemporalSettings) {
   return true as const;
 }
 
-export async function connectClient(s: TemporalSettings): Promise<{ client: Client; connection: Connection }> {
+/** `interceptors`: the tracing ones when traces are on (platform/telemetry.ts), so each call carries its request's trace. */
+export async function connectClient(s: TemporalSettings, interceptors?: ClientInterceptors): Promise<{ client: Client; connection: Connection }> {
   const connection = await Connection.connect({ address: s.address, tls: tlsOptions(s), apiKey: s.apiKey, connectTimeout: '10s' });
-  return { client: new Client({ connection, namespace: s.namespace }), connection };
+  return { client: new Client({ connection, namespace: s.namespace, ...(interceptors && { interceptors }) }), connection };
 }
 
 export async function connectWorker(s: TemporalSettings): Promise<NativeConnection> {
@@ -75,8 +76,18 @@ export async function ensureSearchAttributes(connection: Connection, namespace: 
 
 let runtimeInstalled = false;
 
-/** Routes the SDK's and the workflows' logs into pino, with their metadata (caseId, workflowId) as fields. */
-export function installTemporalLogging(log: Logger): void {
+/** Where a worker serves its own Temporal metrics for Prometheus (WORKER_METRICS_HOST, WORKER_METRICS_PORT). */
+export interface WorkerMetricsSettings {
+  host: string;
+  port: number;
+}
+
+/**
+ * Routes the SDK's and the workflows' logs into pino, with their metadata (caseId, workflowId) as fields;
+ * with `metrics`, also serves the process's Temporal metrics — the SDK's own (task latencies, slots, the
+ * sticky cache, polls) and the workflows' (bangnong_deadlines_beyond_calendar) — at http://host:port/metrics.
+ */
+export function installTemporalLogging(log: Logger, metrics?: WorkerMetricsSettings): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   const emit = (level: 'trace' | 'debug' | 'info' | 'warn' | 'error') => (message: string, meta?: Record<string, unknown>) => log[level](meta ?? {}, message);
@@ -89,6 +100,11 @@ export function installTemporalLogging(log: Logger): void {
       warn: emit('warn'),
       error: emit('error'),
     },
-    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} } },
+    telemetryOptions: {
+      logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} },
+      // The SDK's own names and units (durations in milliseconds), as Temporal's documentation and dashboards use them.
+      ...(metrics && { metrics: { prometheus: { bindAddress: `${metrics.host.includes(':') ? `[${metrics.host}]` : metrics.host}:${metrics.port}` } } }),
+    },
   });
+  if (metrics) log.info({ url: `http://${metrics.host}:${metrics.port}/metrics` }, 'serving the worker\'s Temporal metrics for Prometheus');
 }

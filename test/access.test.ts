@@ -15,6 +15,7 @@ import { type Operation, RELATIONS, type Relation, permits } from '../domain/acc
 import { type ActorRole, type CaseView, ROLES, type Role } from '../domain/case.js';
 import { ACTIONS, ACTION_TYPES, ActionRefused, type ActionType, assertMayAct, openCase } from '../workflows/lifecycle.js';
 import { createPrincipal } from '../db/queries/principals.js';
+import { moveToDeadLetters } from '../db/queries/dead-letters.js';
 import { caseClient } from './lifecycle.helpers.js';
 import { type TestEnv, createTestEnv, defaultPolicy, intakeFixture, sampleIntake } from './support.js';
 
@@ -198,6 +199,24 @@ describe('the API answers the table for every route and action', () => {
 
   it('GET /v1/audit (audit.read)', async () => {
     await matrix('audit.read', (k, r) => env.request('GET', `/v1/audit?unit=${unitFor(r)}`, { key: k }), [200]);
+  });
+
+  // The dead-letter list: a message for the S1 case and one for the city's, put on it as the delivery
+  // activity would. This app redelivers to the log, so a redelivery succeeds: 200 the first time, 409 after.
+  it('GET /v1/dead-letters, /v1/dead-letters/:id and the redeliveries (delivery.manage)', async () => {
+    const letters = {} as Record<'S1' | 'City', string>;
+    for (const place of ['S1', 'City'] as const) {
+      const caseId = cases[`triage${place}`].id;
+      const id = `${caseId}:access-dead-letter`;
+      await env.database.sql`insert into notifications (id, case_id, recipient, "to", kind, body) values (${id}, ${caseId}, 'desk', 'C', 'case_filed', '{}'::jsonb)`;
+      await moveToDeadLetters(env.database.db, { notificationId: id, caseId, sender: 'notify', error: 'notify webhook answered 503', attempts: 9, firstAttemptAt: new Date().toISOString() });
+      letters[place] = id;
+    }
+    const letterAt = (r: Relation) => letters[asking[r].place];
+    await matrix('delivery.manage', (k, r) => env.request('GET', `/v1/dead-letters?unit=${unitFor(r)}`, { key: k }), [200]);
+    await matrix('delivery.manage', (k, r) => env.request('GET', `/v1/dead-letters/${letterAt(r)}`, { key: k }), [200]);
+    await matrix('delivery.manage', (k, r) => env.request('POST', `/v1/dead-letters/${letterAt(r)}/redeliver`, { key: k }), [200, 409]);
+    await matrix('delivery.manage', (k, r) => env.request('POST', '/v1/dead-letters/redeliver', { key: k, body: { unit: unitFor(r) } }), [200]);
   });
 
   it('GET and POST /v1/principals (keys.manage)', async () => {

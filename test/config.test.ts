@@ -24,6 +24,18 @@ describe('configuration', () => {
     expect(() => loadConfig({ TEMPORAL_TLS_CERT: '/x.pem' })).toThrow(/TEMPORAL_TLS_KEY/);
   });
 
+  it('When delivery settings are given, then the bound is read as a duration and the webhook secret as Standard Webhooks write it', () => {
+    expect(loadConfig({}).DELIVERY_GIVE_UP_AFTER).toBe(24 * 3_600_000);
+    expect(loadConfig({ DELIVERY_GIVE_UP_AFTER: '90s' }).DELIVERY_GIVE_UP_AFTER).toBe(90_000);
+    expect(loadConfig({ DELIVERY_GIVE_UP_AFTER: '3d' }).DELIVERY_GIVE_UP_AFTER).toBe(3 * 86_400_000);
+    expect(() => loadConfig({ DELIVERY_GIVE_UP_AFTER: 'forever' })).toThrow(/DELIVERY_GIVE_UP_AFTER: must be a number and a unit: 90s, 30m, 24h or 3d/);
+    expect(() => loadConfig({ DELIVERY_GIVE_UP_AFTER: '60d' })).toThrow(/DELIVERY_GIVE_UP_AFTER: must be between 1s and 30d/);
+    const whsec = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
+    expect(loadConfig({ NOTIFY_WEBHOOK_URL: 'https://hooks.example/x', NOTIFY_WEBHOOK_SECRET: whsec }).NOTIFY_WEBHOOK_SECRET).toBe(whsec);
+    expect(() => loadConfig({ NOTIFY_WEBHOOK_SECRET: 'whsec_not-base64-at-all!!' })).toThrow(/NOTIFY_WEBHOOK_SECRET: a whsec_ secret must be whsec_ and the base64 of 24 to 64 random bytes/);
+    expect(() => loadConfig({ NOTIFY_WEBHOOK_SECRET: `whsec_${Buffer.alloc(8).toString('base64')}` })).toThrow(/24 to 64 random bytes/);
+  });
+
   it('When the policy file is wrong, then loading it names the file and the field', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'policy-'));
     const bad = path.join(dir, 'deadlines.json');

@@ -106,7 +106,7 @@ describe('intake', () => {
     expect(wrong.statusCode).toBe(401);
     expect((await env.request('GET', '/healthz', { key: null })).statusCode).toBe(200);
     const ready = await env.request('GET', '/readyz', { key: null });
-    expect(ready.json()).toEqual({ status: 'ready', postgres: 'ok', temporal: 'ok' });
+    expect(ready.json()).toEqual({ status: 'ready', postgres: 'ok', temporal: 'ok', calendar: expect.objectContaining({ coversThrough: expect.any(String) }) });
     const openapi = await env.request('GET', '/openapi.json', { key: null });
     expect(openapi.statusCode).toBe(200);
     expect(Object.keys(openapi.json().paths)).toEqual(expect.arrayContaining(['/v1/cases', '/v1/cases/{id}', '/v1/cases/{id}/actions', '/v1/units']));

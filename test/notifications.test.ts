@@ -1,13 +1,14 @@
-import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import postgres from 'postgres';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { SIGNATURE_HEADER, WebhookSender } from '../activities/senders.js';
+import { Webhook } from 'standardwebhooks';
+import { WebhookSender } from '../activities/senders.js';
 import { caseClient } from './lifecycle.helpers.js';
 import { type TestEnv, createTestEnv, eventually } from './support.js';
 
-const SECRET = 'test-secret-0123456789';
+// A Standard Webhooks secret, as their libraries write them: whsec_ and the base64 of 32 random bytes.
+const SECRET = 'whsec_paCU8+rn3dCkjKubqeUepuYn84AdP94o7L8O9sXGUlI=';
 interface Received {
   path: string;
   headers: http.IncomingHttpHeaders;
@@ -56,9 +57,10 @@ it('When a case is resolved, then every message is POSTed signed, and the partne
   const partner = await eventually(async () => received.filter((r) => r.path === '/partner'), (r) => r.length === 1, 20_000, 'the partner delivery');
   const message = JSON.parse(partner[0]!.body);
   expect(message).toMatchObject({ caseId: filed.id, recipient: 'partner', kind: 'disposal_result', body: { result: '已安装油烟净化器' } });
-  const expected = `sha256=${createHmac('sha256', SECRET).update(partner[0]!.body).digest('hex')}`;
-  expect(partner[0]!.headers[SIGNATURE_HEADER]).toBe(expected);
-  expect(partner[0]!.headers['idempotency-key']).toBe(message.id);
+  // The partner verifies it with a Standard Webhooks library and the same secret; the id is the message's.
+  expect(new Webhook(SECRET).verify(partner[0]!.body, partner[0]!.headers as Record<string, string>)).toEqual(message);
+  expect(partner[0]!.headers['webhook-id']).toBe(message.id);
+  expect(() => new Webhook(SECRET).verify(partner[0]!.body.replace('已安装', '未安装'), partner[0]!.headers as Record<string, string>)).toThrow(/No matching signature/);
   expect(failuresLeft).toBe(0);
 
   const kinds = received.filter((r) => r.path === '/notify').map((r) => JSON.parse(r.body).kind);

@@ -1,7 +1,7 @@
 // Publicity items (宣传报道) through the API, against the real Temporal and PostgreSQL: a squad uploads a photo
 // and a video and submits the item; the squad approves, the district returns it with comments, the squad
 // resubmits, squad, district and city approve, and the city's approval releases it to the newspaper — a signed
-// webhook, checked with the same signBody a receiver would use; after its workflow has ended a supervisor
+// webhook, verified with a Standard Webhooks library as a receiver would; after its workflow has ended a supervisor
 // takes it down with a reason, and the newspaper is told again. Each answer is what the next read finds. The
 // wrong level or role is refused 403, an action in the wrong state 409 with the state; reviews and revisions
 // running late (deadlines in seconds) tell whoever must act; an item never released lapses and its workflow
@@ -13,7 +13,8 @@ import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LogSender, SIGNATURE_HEADER, WebhookSender, signBody } from '../activities/senders.js';
+import { Webhook } from 'standardwebhooks';
+import { LogSender, WebhookSender, receiverSecret } from '../activities/senders.js';
 import type { PublicityDeadlines } from '../domain/policy.js';
 import { unitIdOf } from '../domain/units.js';
 import { publicityTakeDownWorkflowId, publicityWorkflowId } from '../workflows/publicity-messages.js';
@@ -29,7 +30,7 @@ const ITEM = {
 };
 
 interface Delivery {
-  signature?: string;
+  headers: Record<string, string>;
   raw: string;
   message: Json;
 }
@@ -46,7 +47,7 @@ beforeAll(async () => {
     let raw = '';
     req.on('data', (chunk) => (raw += chunk));
     req.on('end', () => {
-      delivered.push({ signature: req.headers[SIGNATURE_HEADER] as string | undefined, raw, message: JSON.parse(raw) });
+      delivered.push({ headers: req.headers as Record<string, string>, raw, message: JSON.parse(raw) });
       res.writeHead(204).end();
     });
   });
@@ -236,7 +237,7 @@ describe('an item through the three levels, to the newspaper and off it', () => 
     expect(released.releasedAt).toBe(released.updatedAt);
     expect(released.deadlineAt).toBeUndefined();
     const [sent] = await eventually(async () => deliveredFor(id, 'publicity_released'), (d) => d.length === 1, 15_000, 'the newspaper to receive the item');
-    expect(sent!.signature).toBe(signBody(SECRET, sent!.raw));
+    expect(new Webhook(receiverSecret(SECRET)).verify(sent!.raw, sent!.headers)).toEqual(sent!.message);
     expect(sent!.message).toMatchObject({ recipient: 'partner', to: 'xinmin', kind: 'publicity_released' });
     expect(sent!.message.body).toMatchObject({ itemId: id, title: ITEM.title, body: body2, squadId: units.S1, districtId: units.D1, releasedAt: released.releasedAt });
     expect(sent!.message.body.media.map((m: Json) => m.url)).toEqual([videoId, photoId, photo2].map((f) => `/v1/publicity/${id}/files/${f}`));
@@ -273,7 +274,8 @@ describe('an item through the three levels, to the newspaper and off it', () => 
     expect(down).toMatchObject({ state: 'taken_down', takeDownReason: reason, allowedActions: [], version: 8 });
     expect(await get(id, keys['officer@S1'])).toMatchObject({ state: 'taken_down', version: 8 });
     const [gone] = await eventually(async () => deliveredFor(id, 'publicity_taken_down'), (d) => d.length === 1, 15_000, 'the newspaper to be told of the take-down');
-    expect(gone!.signature).toBe(signBody(SECRET, gone!.raw));
+    expect(new Webhook(receiverSecret(SECRET)).verify(gone!.raw, gone!.headers)).toEqual(gone!.message);
+    expect(gone!.headers['webhook-id']).not.toBe(sent!.headers['webhook-id']);
     expect(gone!.message.body).toMatchObject({ itemId: id, reason, takenDownAt: down.takenDownAt, releasedAt: released.releasedAt });
     const secondly = await act(id, keys['supervisor@city']!, { type: 'take_down', reason: '再次下架' });
     expect(secondly.statusCode, secondly.body).toBe(409);

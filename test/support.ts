@@ -17,6 +17,7 @@ import { CITY } from '../db/seed.js';
 import { REPO_ROOT } from '../platform/config.js';
 import { loadPolicy } from '../platform/policy-file.js';
 import type { SenderRouting } from '../activities/senders.js';
+import type { DeliverySettings } from '../platform/config.js';
 import type { CaseIntake, Role } from '../domain/case.js';
 import type { Policy } from '../domain/policy.js';
 import { createCaseWorker } from '../worker/worker.js';
@@ -47,6 +48,8 @@ export interface TestEnv {
 export interface TestEnvOptions {
   policy?: Policy;
   senders?: SenderRouting;
+  /** How long the worker retries a message before the dead-letter list; by default DELIVERY_GIVE_UP_AFTER's 24 h. */
+  delivery?: DeliverySettings;
   /** Principals to create besides one per role at the city: name → role + unit. */
   principals?: Record<string, { role: Role; unitId: string }>;
   /** The worker's logger (silent by default), for tests that read what it logs. */
@@ -91,7 +94,7 @@ export async function createTestEnv(name: string, options: TestEnvOptions = {}):
   let app!: FastifyInstance;
   const buildApi = async () => {
     app = Fastify({ loggerInstance: quietLog as FastifyBaseLogger });
-    await buildApp(app, { db: database.db, temporal, taskQueue, policy, org: await new OrgDirectory(database.db).load(), actionTimeoutMs: 20_000 });
+    await buildApp(app, { db: database.db, temporal, taskQueue, policy, org: await new OrgDirectory(database.db).load(), actionTimeoutMs: 20_000, senders: options.senders });
     await app.ready();
   };
   await buildApi();
@@ -105,6 +108,7 @@ export async function createTestEnv(name: string, options: TestEnvOptions = {}):
       db: database.db,
       log: options.workerLog ?? quietLog,
       senders: options.senders,
+      delivery: options.delivery,
       workflowBundle: bundle,
     });
     const running = instance.run();

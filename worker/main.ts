@@ -10,6 +10,7 @@ import { openFileStore } from '../platform/storage.js';
 import { loadDutiesPolicy } from '../platform/duties-policy.js';
 import { ensureDutySchedules } from '../platform/schedules.js';
 import { connectClient, connectWorker, installTemporalLogging, temporalSettings } from '../platform/temporal.js';
+import { startTracing, tracingSettings } from '../platform/telemetry.js';
 import { createCaseWorker, sendersFromConfig } from './worker.js';
 
 async function main() {
@@ -18,7 +19,9 @@ async function main() {
   if (!config.DATABASE_URL || !config.TEMPORAL_ADDRESS) {
     throw new ConfigError('the worker needs DATABASE_URL and TEMPORAL_ADDRESS; `./bangnong up` sets both for the embedded defaults');
   }
-  installTemporalLogging(log);
+  // WORKER_METRICS_PORT: this worker's Temporal metrics for Prometheus (each worker on a machine its own port).
+  installTemporalLogging(log, config.WORKER_METRICS_PORT ? { host: config.WORKER_METRICS_HOST, port: config.WORKER_METRICS_PORT } : undefined);
+  const tracing = await startTracing(tracingSettings(config, 'worker'), log);
   // Checked before anything starts: a wrong duties policy stops the worker, naming the field.
   const dutiesPolicy = loadDutiesPolicy(config.DUTIES_POLICY_FILE);
   const database = connectDatabase(config.DATABASE_URL, { max: config.DB_POOL_SIZE });
@@ -36,6 +39,7 @@ async function main() {
     // The same store as the API's (FILES_DIR, or the FILES_S3_* bucket): erasing a case's personal data deletes its files there.
     store: await openFileStore(fileSettings(config)),
     identity: `bangnong-worker-${process.pid}@${os.hostname()}`,
+    tracing: tracing?.worker,
     tuning: {
       maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
       maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
@@ -57,6 +61,7 @@ async function main() {
   await worker.run();
   await connection.close();
   await database.close();
+  await tracing?.shutdown();
   log.info('worker stopped');
 }
 

@@ -1,19 +1,24 @@
 // One citizen complaint, from intake to its last possible rating, as a durable workflow.
 // The lifecycle rules live in lifecycle.ts; this file only runs them: it takes actions as updates,
-// runs the case's clocks, and projects every transition to the read model in order.
+// runs the case's clocks, projects every transition to the read model in order, and continues as new
+// when its history grows long (a fresh run of the same workflow id, carrying the case).
 
 import {
   ActivityFailure,
   ApplicationFailure,
+  CancellationScope,
   allHandlersFinished,
   condition,
+  currentUpdateInfo,
   getExternalWorkflowHandle,
   isCancellation,
   log,
+  makeContinueAsNewFunc,
   patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
+  sleep,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -53,12 +58,37 @@ import {
   retryProjectionSignal,
 } from './messages.js';
 import { type Policy, addDuration, caseLimits } from '../domain/policy.js';
-import { assertWithinLimits, limitReached } from './limits.js';
+import { assertWithinLimits, continueDue, limitReached } from './limits.js';
 
 export interface CaseWorkflowInput {
   intake: CaseIntake;
   policy: Policy;
 }
+
+/**
+ * A long case's next run (continue-as-new): the case as the last run left it — projected, its messages
+ * handed over, its signals sent — and what its clocks and its clients' retries need. No intake: the case
+ * carries all of it, and a citizen's erased data does not come back from there.
+ */
+export interface CaseContinuation {
+  view: CaseView;
+  /** A duplicate still waiting for its original's answer (finishesAt). */
+  awaitsOriginal: boolean;
+  /** The clocks the first run had (patched() in the first run decided them). */
+  clocks: ClockOptions;
+  /** Update ids (clients' Idempotency-Keys) of the latest actions, newest last: a retry after the continue is answered, not applied again. */
+  updateIds: string[];
+  /** Runs of this case before this one. */
+  runs: number;
+}
+
+export interface CaseContinuedInput {
+  policy: Policy;
+  continued: CaseContinuation;
+}
+
+/** How many of the latest actions' update ids a case carries into its next run (about a run's worth at Temporal's default suggestion, 4,096 events). */
+export const UPDATE_IDS_CARRIED = 500;
 
 // The read model is written by a local activity: it runs in the worker that holds the case, with no
 // extra round trip through the server, so an action's answer waits only for its own row to commit.
@@ -84,14 +114,26 @@ const { erasePersonalData, eraseFinishedCase } = proxyActivities<activities.Acti
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
 });
 
-export async function caseWorkflow({ intake, policy }: CaseWorkflowInput): Promise<CaseView> {
-  // A property company's dual report tells the district's demolition office with the first projection
-  // (property cases started before it told no one and keep no acknowledgements).
-  const opened = openCase(intake, policy, { dualReport: intake.channel !== 'property' || patched('property-dual-report') });
-  let c: CaseView = opened.view;
-  let pendingEvents: CaseEvent[] = [opened.event];
-  let pendingNotifications: Notification[] = [...opened.notifications];
+export async function caseWorkflow(input: CaseWorkflowInput | CaseContinuedInput): Promise<CaseView> {
+  const { policy } = input;
+  const continued = 'continued' in input ? input.continued : undefined;
+  let c: CaseView;
+  let pendingEvents: CaseEvent[] = [];
+  let pendingNotifications: Notification[] = [];
   let projectedVersion = 0;
+  if (continued) {
+    // The last run ended only once all of it was in the read model.
+    c = continued.view;
+    projectedVersion = c.version;
+  } else {
+    const { intake } = input as CaseWorkflowInput;
+    // A property company's dual report tells the district's demolition office with the first projection
+    // (property cases started before it told no one and keep no acknowledgements).
+    const opened = openCase(intake, policy, { dualReport: intake.channel !== 'property' || patched('property-dual-report') });
+    c = opened.view;
+    pendingEvents = [opened.event];
+    pendingNotifications = [...opened.notifications];
+  }
   let deliveries = 0;
   let parked: ParkedProjection | undefined;
   let retryAsked = false;
@@ -99,11 +141,19 @@ export async function caseWorkflow({ intake, policy }: CaseWorkflowInput): Promi
   // Duplicates and their originals (mark_duplicate): a duplicate tells its original, which lists it and
   // answers it with its own answer; the duplicate waits for that answer (at most DUPLICATE_ANSWER_WAIT),
   // then for its citizen's rating. Cases marked before this workflow version finished at once, unanswered.
-  let awaitsOriginal = false;
+  let awaitsOriginal = continued?.awaitsOriginal ?? false;
   /** Bumped when what the clocks wait for changes without a transition (awaitsOriginal), to wake them. */
   let clockChanges = 0;
   /** Signals to other cases not yet delivered: the case finishes only after them. */
   let signalsOut = 0;
+  // Temporal answers a repeated update id once per run; the ids the earlier runs took are kept here, so a
+  // client retrying an action across a continue-as-new gets the case, not the action applied twice.
+  const earlierUpdates = new Set(continued?.updateIds ?? []);
+  const updateIds = [...(continued?.updateIds ?? [])];
+  const takenBefore = () => {
+    const id = currentUpdateInfo()?.id;
+    return id !== undefined && earlierUpdates.has(id);
+  };
 
   const refuse = (e: unknown): never => {
     if (e instanceof ActionRefused) {
@@ -179,6 +229,11 @@ export async function caseWorkflow({ intake, policy }: CaseWorkflowInput): Promi
   setHandler(
     caseActionUpdate,
     async ({ action, actor }) => {
+      if (takenBefore()) {
+        await recorded(c.version, 'took the action and keeps it');
+        return c;
+      }
+      updateIds.push(currentUpdateInfo()!.id);
       const before = c;
       try {
         commit(decide(c, action, actor, new Date().toISOString(), policy));
@@ -207,6 +262,7 @@ export async function caseWorkflow({ intake, policy }: CaseWorkflowInput): Promi
       // It alone checks the case's caps (limits.ts): validators do not run on replay, so histories from before
       // the caps replay as they ran.
       validator: ({ action, actor }) => {
+        if (takenBefore()) return;
         if (parked) throw notRecorded('takes no actions while parked');
         try {
           decide(c, action, actor, new Date().toISOString(), policy);
@@ -244,7 +300,7 @@ export async function caseWorkflow({ intake, policy }: CaseWorkflowInput): Promi
   // (Cases started before this change upserted them once more after the first projection.)
   let lastAttributes = patched('initial-search-attributes-from-start') ? attributesKey(workflowInfo().typedSearchAttributes) : '';
   // A 12345 work order's return deadline runs as a clock of its own (a timer the cases started before it never had).
-  const clocks: ClockOptions = { hotlineReturn: intake.channel === 'hotline' && patched('hotline-return-clock') };
+  const clocks: ClockOptions = continued ? continued.clocks : { hotlineReturn: (input as CaseWorkflowInput).intake.channel === 'hotline' && patched('hotline-return-clock') };
 
   /**
    * Projects one batch. When it cannot — the database refuses the rows (bad data, a constraint) or stays
@@ -307,24 +363,76 @@ export async function caseWorkflow({ intake, policy }: CaseWorkflowInput): Promi
     if (d) commit(d);
   };
 
+  /** Nothing in flight: every change projected, every message handed over, every signal sent, every handler done. */
+  const settled = () => pendingEvents.length === 0 && projectedVersion === c.version && deliveries === 0 && signalsOut === 0 && !parked && allHandlersFinished();
+  /** A long case moves to a fresh history when Temporal suggests it, or at a share of its event guard (limits.ts), once settled. */
+  const continueNow = () => continueDue(workflowInfo(), limits) && settled();
+
+  // The clocks: the next thing due, and one timer for it. Both changes below are decided where they apply
+  // (patched() there, not at the start), so a case that never meets them pays no marker for them, and the
+  // cases running before them replay as they ran: those restarted the timer after every change, mostly for
+  // the same instant (a cancelled and a new timer per action), and never continued as new.
+  let timer: ClockTimer | undefined;
   for (;;) {
     const due = nextClock(c, policy, { ...clocks, awaitsOriginal });
+    // A change that left the next due time where it was leaves the timer running.
+    if (timer && (timer.at !== due?.at || !patched('kept-clock-timer'))) {
+      timer.cancel();
+      timer = undefined;
+      // The cancellation reaches the timer a microtask later: its command goes before the next timer's.
+      await Promise.resolve();
+    }
     if (due && !due.action && Date.parse(due.at) <= Date.now()) break;
+    if (continueNow() && patched('continue-as-new')) {
+      const info = workflowInfo();
+      log.info('case continues as new', { caseId: c.id, version: c.version, historyLength: info.historyLength, historySize: info.historySize, runs: (continued?.runs ?? 0) + 1 });
+      // Its search attributes as they are now, not as the first run started.
+      const continueAsNew = makeContinueAsNewFunc<typeof caseWorkflow>({ typedSearchAttributes: info.typedSearchAttributes });
+      return continueAsNew({
+        policy,
+        continued: { view: c, awaitsOriginal, clocks, updateIds: updateIds.slice(-UPDATE_IDS_CARRIED), runs: (continued?.runs ?? 0) + 1 },
+      });
+    }
+    if (due && !timer) timer = startClockTimer(due.at);
     const version = c.version;
     const changes = clockChanges;
-    const moved = () => c.version !== version || clockChanges !== changes;
-    const waitMs = due ? Math.max(Date.parse(due.at) - Date.now(), 1) : undefined;
-    const changed = waitMs === undefined ? (await condition(moved), true) : await condition(moved, waitMs);
-    if (!changed && due?.action) clock(due.action);
-    else if (!changed) break;
+    await condition(() => c.version !== version || clockChanges !== changes || timer?.fired === true || continueNow());
+    if (timer?.fired) {
+      timer = undefined;
+      if (due?.action) clock(due.action);
+      else break;
+    }
   }
 
   await condition(() => pendingEvents.length === 0 && projectedVersion === c.version && deliveries === 0 && signalsOut === 0 && allHandlersFinished());
   return c;
 }
 
+/** A durable timer for one instant, cancelled when the instant changes. */
+interface ClockTimer {
+  at: string;
+  fired: boolean;
+  cancel(): void;
+}
+
+function startClockTimer(at: string): ClockTimer {
+  const scope = new CancellationScope();
+  const timer: ClockTimer = { at, fired: false, cancel: () => scope.cancel() };
+  void scope
+    .run(() => sleep(Math.max(Date.parse(at) - Date.now(), 1)))
+    .then(
+      () => {
+        timer.fired = true;
+      },
+      (err) => {
+        if (!isCancellation(err)) throw err;
+      },
+    );
+  return timer;
+}
+
 /** Clocks a case runs only when it was started by a workflow version that has them (patched()). */
-interface ClockOptions {
+export interface ClockOptions {
   hotlineReturn: boolean;
   /** A duplicate linked to its original, waiting for its answer (finishesAt). */
   awaitsOriginal?: boolean;

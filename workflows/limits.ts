@@ -2,6 +2,13 @@
 // Only the case's update validator checks them. A validator's refusal leaves no trace in the history, and
 // validators do not run on replay, so the cases already running replay as they ran and meet the caps from
 // their next action on (their input has no caps: they get the defaults).
+//
+// Since a long case continues as new (issue 14, workflows/case.ts), the history guards count one run's
+// history: a case continues at a quarter of its event guard, or when Temporal suggests it (4,096 events or
+// 4 MB by default), so they refuse actions only to a case that cannot reach a quiet moment to continue
+// (its messages' deliveries still retrying, say) while a flood of actions goes on. The count caps
+// (supplements, evidence, actions) stay: they bound the timeline a person reads and a script can fill,
+// not Temporal, and a bureau may raise them in its policy.
 
 import type { CaseView } from '../domain/case.js';
 import type { CaseLimitName, CaseLimitReached, CaseLimits } from '../domain/policy.js';
@@ -12,6 +19,22 @@ import { ActionRefused } from './transition.js';
 export interface HistoryUse {
   historyLength: number;
   historySize: number;
+}
+
+/** What the workflow knows of its history when it decides whether to continue as new (`workflowInfo()`). */
+export interface HistoryState extends HistoryUse {
+  continueAsNewSuggested: boolean;
+}
+
+/**
+ * The share of the event guard at which a case continues as new: below the half where supplements and
+ * evidence stop (REPEATABLE_SHARE), so a flood of them moves to a fresh history before it is refused.
+ */
+export const CONTINUE_SHARE = 0.25;
+
+/** Whether the case should continue as new now (it does at its next quiet moment). */
+export function continueDue(history: HistoryState, limits: CaseLimits): boolean {
+  return history.continueAsNewSuggested || history.historyLength >= Math.floor(limits.historyEvents * CONTINUE_SHARE);
 }
 
 /** The actions a client can repeat without end, each with its own cap and its count in the case. */

@@ -136,6 +136,7 @@ export default fp(
           { name: 'suggestions', description: 'Citizens\' suggestions (人民建议征集), apart from complaints: filed, acknowledged and answered within their deadlines, with no enforcement.' },
           { name: 'publicity', description: 'Squads\' publicity items (宣传报道) with their photos or video: reviewed squad → district → city, released to the newspaper, withdrawn or taken down; each with its history.' },
           { name: 'duties', description: 'Workstation duties: liaison officers\' visits (网上勤务日志) with photos, compliance per week and month, and the shortfalls the duty schedules found.' },
+          { name: 'delivery', description: 'Messages the webhooks would not take within DELIVERY_GIVE_UP_AFTER (the dead-letter list): for administrators, to list and redeliver.' },
         ],
         components: {
           securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key (`bn_…`), issued by `./bangnong principal create` or `POST /v1/principals`; it carries a role and a unit. Where the server is configured for it (AUTH_JWKS_URL), a JWT from the identity provider instead, naming the role and unit in its claims.' } },
