@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Policy } from '../../domain/policy.js';
 import { type ServiceProcess, type Stack, call, pool, startStack } from '../../dev/stack.js';
-import { LIFECYCLE_EVENTS, type Tally, newTally, runLifecycle, send } from './driver.js';
+import { LIFECYCLE_EVENTS, type Tally, intakeAcrossPostgresOutage, newTally, runLifecycle, send } from './driver.js';
 
 /** Long enough that a lifecycle under load accepts in time, short enough to pass during a fault. */
 const ACCEPTANCE = 40;
@@ -158,42 +158,8 @@ describe('faults on the cluster', () => {
   it("When PostgreSQL (Temporal's and Bangnong's) stops for 30 s under intake load, then intake answers 503 meanwhile, every 2xx case is readable at once, nothing is doubled, and the deadlines that came due in the outage fire once", async () => {
     const tally = newTally();
     const deadlineIds = await deadlineGroup(tally, `pg${++serial}`);
-    const accepted = new Map<string, string>();
-    const statuses: Record<string, number> = {};
-    let phase: 'before' | 'outage' | 'after' = 'before';
-    const byPhase = { before: { accepted: 0, refused: 0 }, outage: { accepted: 0, refused: 0 }, after: { accepted: 0, refused: 0 } };
-    let stop = false;
-    let i = 0;
-    const load = Promise.all(
-      Array.from({ length: 8 }, async () => {
-        while (!stop) {
-          const tag = `cpg-${serial}-${i++}`;
-          let status = 0;
-          let json: any;
-          try {
-            ({ status, json } = await call(stack, 'POST', '/v1/cases', stack.keys.intake, { channel: 'hotline', externalId: tag, title: '噪音', description: '夜间噪音', location: { address: '徐汇区' } }));
-          } catch {
-            status = 0;
-          }
-          statuses[status] = (statuses[status] ?? 0) + 1;
-          if (status === 201 || status === 200) {
-            accepted.set(tag, json.id);
-            byPhase[phase].accepted++;
-          } else if (status === 503) byPhase[phase].refused++;
-          await sleep(20);
-        }
-      }),
-    );
-    await sleep(5000);
-    phase = 'outage';
-    await stack.stopPostgres();
-    await sleep(30_000);
-    await stack.startPostgres();
-    phase = 'after';
-    // The intake after the outage: Temporal's services reconnect to their database by themselves.
-    for (let t = 0; t < 120 && byPhase.after.accepted < 20; t++) await sleep(1000);
-    stop = true;
-    await load;
+    // The intake after the outage runs until 20 cases are taken: Temporal's services reconnect to their database by themselves.
+    const { accepted, statuses, byPhase } = await intakeAcrossPostgresOutage(stack, `cpg-${serial}`, { afterAccepted: 20, afterMs: 120_000 });
     const ids = [...accepted.values()];
     const rows: { id: string; events: number }[] =
       await stack.database.sql`select c.id, (select count(*)::int from case_events e where e.case_id = c.id) as events from cases c where c.id = any(${ids})`;

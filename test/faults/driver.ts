@@ -74,3 +74,50 @@ export async function runLifecycle(stack: Stack, tally: Tally, tag: string, work
   }
   return id;
 }
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Files cases with `clients` clients while PostgreSQL stops for 30 s and starts again: 5 s before, the
+ * outage, then until `afterAccepted` cases are taken after it (or `afterMs` has passed). Counts the answers
+ * per phase; keeps every case answered 2xx (tag → id).
+ */
+export async function intakeAcrossPostgresOutage(stack: Stack, tagPrefix: string, o: { clients?: number; afterAccepted?: number; afterMs?: number } = {}) {
+  const accepted = new Map<string, string>();
+  const statuses: Record<string, number> = {};
+  let phase: 'before' | 'outage' | 'after' = 'before';
+  const byPhase = { before: { accepted: 0, refused: 0 }, outage: { accepted: 0, refused: 0 }, after: { accepted: 0, refused: 0 } };
+  let stop = false;
+  let i = 0;
+  const load = Promise.all(
+    Array.from({ length: o.clients ?? 8 }, async () => {
+      while (!stop) {
+        const tag = `${tagPrefix}-${i++}`;
+        let status = 0;
+        let json: any;
+        try {
+          ({ status, json } = await call(stack, 'POST', '/v1/cases', stack.keys.intake, { channel: 'hotline', externalId: tag, title: '噪音', description: '夜间噪音', location: { address: '徐汇区' } }));
+        } catch {
+          status = 0;
+        }
+        statuses[status] = (statuses[status] ?? 0) + 1;
+        if (status === 201 || status === 200) {
+          accepted.set(tag, json.id);
+          byPhase[phase].accepted++;
+        } else if (status === 503) byPhase[phase].refused++;
+        await sleep(20);
+      }
+    }),
+  );
+  await sleep(5000);
+  phase = 'outage';
+  await stack.stopPostgres();
+  await sleep(30_000);
+  await stack.startPostgres();
+  phase = 'after';
+  const until = Date.now() + (o.afterMs ?? 5000);
+  while (Date.now() < until && byPhase.after.accepted < (o.afterAccepted ?? Infinity)) await sleep(250);
+  stop = true;
+  await load;
+  return { accepted, statuses, byPhase };
+}

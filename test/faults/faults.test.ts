@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { caseIdFor } from '../../platform/case-ids.js';
 import type { Policy } from '../../domain/policy.js';
 import { type Stack, call, pool, startStack } from '../../dev/stack.js';
-import { LIFECYCLE_EVENTS, type Tally, newTally, runLifecycle, send } from './driver.js';
+import { LIFECYCLE_EVENTS, type Tally, intakeAcrossPostgresOutage, newTally, runLifecycle, send } from './driver.js';
 
 let stack: Stack | undefined;
 afterEach(async () => {
@@ -81,41 +81,7 @@ describe('faults', () => {
     stack = await startStack({ name: 'pgdown' });
     await stack.startWorker();
     await stack.startApi();
-    const accepted = new Map<string, string>();
-    const statuses: Record<string, number> = {};
-    let phase: 'before' | 'outage' | 'after' = 'before';
-    const byPhase = { before: { accepted: 0, refused: 0 }, outage: { accepted: 0, refused: 0 }, after: { accepted: 0, refused: 0 } };
-    let stop = false;
-    let i = 0;
-    const load = Promise.all(
-      Array.from({ length: 8 }, async () => {
-        while (!stop) {
-          const tag = `pg-${i++}`;
-          let status = 0;
-          let json: any;
-          try {
-            ({ status, json } = await call(stack!, 'POST', '/v1/cases', stack!.keys.intake, { channel: 'hotline', externalId: tag, title: '噪音', description: '夜间噪音', location: { address: '徐汇区' } }));
-          } catch {
-            status = 0;
-          }
-          statuses[status] = (statuses[status] ?? 0) + 1;
-          if (status === 201 || status === 200) {
-            accepted.set(tag, json.id);
-            byPhase[phase].accepted++;
-          } else if (status === 503) byPhase[phase].refused++;
-          await sleep(20);
-        }
-      }),
-    );
-    await sleep(5000);
-    phase = 'outage';
-    await stack.stopPostgres();
-    await sleep(30_000);
-    await stack.startPostgres();
-    phase = 'after';
-    await sleep(5000);
-    stop = true;
-    await load;
+    const { accepted, statuses, byPhase } = await intakeAcrossPostgresOutage(stack, 'pg');
 
     // Read-your-writes: every case that was answered 2xx is in the read model now, without waiting.
     const ids = [...accepted.values()];
