@@ -77,7 +77,8 @@ export default async function setup(project: TestProject) {
   writeFileSync(path.join(runDir, 'owner.pid'), String(process.pid));
   const started = Date.now();
 
-  const [{ child, services }, bundle] = await Promise.all([startServices(runDir), bundleWorkflows()]);
+  // With the tracing interceptor: the observability test's worker traces, and every other test runs through its pass-through.
+  const [{ child, services }, bundle] = await Promise.all([startServices(runDir), bundleWorkflows(undefined, { tracing: true })]);
   const bundlePath = path.join(runDir, 'workflow-bundle.js');
   writeFileSync(bundlePath, bundle.code);
 
