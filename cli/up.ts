@@ -18,7 +18,7 @@ import { principals } from '../db/schema.js';
 import { CITY, seedOrganisation } from '../db/seed.js';
 import { ROLES, type Role } from '../domain/case.js';
 import { writeWorkflowBundle } from '../platform/bundle.js';
-import { ConfigError, REPO_ROOT, loadConfig } from '../platform/config.js';
+import { ConfigError, REPO_ROOT, WORKER_NODE_OPTIONS, loadConfig } from '../platform/config.js';
 import { dutyScheduleId } from '../platform/schedules.js';
 import { type DevServer, type EmbeddedDatabase, ensureTemporalCli, startEmbeddedPostgres, startTemporalDevServer, stopChild } from '../dev/services.js';
 import {
@@ -67,9 +67,9 @@ function formTokenSecret(file: string): string {
   return secret;
 }
 
-function startProcess(name: string, entry: string, env: NodeJS.ProcessEnv): ChildProcess {
+function startProcess(name: string, entry: string, env: NodeJS.ProcessEnv, nodeOptions: string[] = []): ChildProcess {
   // tsx as a loader in the same node process (no wrapper process between this one and the service).
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: REPO_ROOT, env, stdio: 'inherit' });
+  const child = spawn(process.execPath, [...nodeOptions, '--import', 'tsx', entry], { cwd: REPO_ROOT, env, stdio: 'inherit' });
   child.on('exit', (code, signal) => {
     if (!stopping) {
       say(`the ${name} exited (${signal ?? code}); stopping everything. Its log above says why.`);
@@ -231,7 +231,7 @@ async function main() {
     // Each worker serves its Temporal metrics on a port of its own: WORKER_METRICS_PORT + i (from 9464 in a cluster).
     const metricsBase = config.WORKER_METRICS_PORT ?? (clusterMode ? 9464 : undefined);
     const metrics = metricsBase === undefined ? {} : { WORKER_METRICS_PORT: String(metricsBase + i) };
-    const worker = startProcess(workerCount > 1 ? `worker ${i + 1}` : 'worker', 'worker/main.ts', { ...env, ...metrics });
+    const worker = startProcess(workerCount > 1 ? `worker ${i + 1}` : 'worker', 'worker/main.ts', { ...env, ...metrics }, WORKER_NODE_OPTIONS);
     if (metricsBase !== undefined) workerMetrics.push(`http://${config.WORKER_METRICS_HOST}:${metricsBase + i}/metrics`);
     workers.push(worker);
     stops.push(() => stopChild(worker, 30_000));

@@ -11,7 +11,7 @@ import { connectDatabase, type Database } from '../db/client.js';
 import { migrateDatabase } from '../db/migrate.js';
 import { createPrincipal } from '../db/queries/principals.js';
 import { CITY, seedOrganisation } from '../db/seed.js';
-import { REPO_ROOT } from '../platform/config.js';
+import { REPO_ROOT, WORKER_NODE_OPTIONS } from '../platform/config.js';
 import {
   type DevServer,
   type EmbeddedDatabase,
@@ -202,7 +202,8 @@ export async function startStack(o: {
     const out = openSync(log, 'a');
     // PROFILE_DIR=… writes a V8 CPU profile of each service when it stops (open it in Chrome DevTools).
     const profile = process.env.PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROFILE_DIR}`] : [];
-    const child = spawn(process.execPath, [...profile, '--import', 'tsx', entry], { cwd: REPO_ROOT, env: env(extra), stdio: ['ignore', out, out] });
+    const nodeOptions = entry === 'worker/main.ts' ? WORKER_NODE_OPTIONS : [];
+    const child = spawn(process.execPath, [...profile, ...nodeOptions, '--import', 'tsx', entry], { cwd: REPO_ROOT, env: env(extra), stdio: ['ignore', out, out] });
     let peak = 0;
     const sampler = setInterval(() => (peak = Math.max(peak, readPeakRss(child.pid))), 500);
     child.once('exit', () => clearInterval(sampler));
