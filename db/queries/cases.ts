@@ -237,10 +237,6 @@ export async function listCases(db: Db, f: CaseFilter): Promise<{ cases: CaseVie
   return { cases: page.map((r) => r.view), next };
 }
 
-export async function getNotifications(db: Db, { ids }: { ids: string[] }) {
-  return db.select().from(notifications).where(and(inArray(notifications.id, ids), isNull(notifications.sentAt)));
-}
-
 export async function markNotificationSent(db: Db, { id, sender }: { id: string; sender: string }): Promise<void> {
   await db
     .update(notifications)
