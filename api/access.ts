@@ -57,6 +57,8 @@ export function maskedCase(view: CaseView, how: Concealment = 'masked'): CaseVie
     ...(media.comments !== undefined ? { comments: redact(media.comments) } : {}),
   };
   if (view.rating?.comment !== undefined) out.rating = { ...view.rating, comment: redact(view.rating.comment) };
+  // The suggestion's reasons quote the text and the address: masked as they are.
+  if (view.suggestion) out.suggestion = { ...view.suggestion, reasons: view.suggestion.reasons.map((r) => ({ ...r, text: redact(r.text) })) };
   return out;
 }
 

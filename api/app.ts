@@ -43,6 +43,7 @@ import templateRoutes from './routes/templates/index.js';
 import trackingRoutes from './routes/tracking/index.js';
 import hotlineRoutes from './routes/hotline/index.js';
 import type { HotlineMapping } from '../platform/hotline-mapping.js';
+import type { DispatchPolicy } from '../platform/dispatch-policy.js';
 import publicRoutes from './routes/public/index.js';
 import qrRoutes from './routes/qr/index.js';
 import open311Routes from './open311/index.js';
@@ -68,6 +69,8 @@ export interface AppDeps {
   scorecardPolicy?: ScorecardPolicy;
   /** Where dead letters are redelivered: the webhooks of the settings (sendersFromConfig), as the workers'; unset, the log. */
   senders?: SenderRouting;
+  /** Smart dispatch's phrase model and auto-dispatch (DISPATCH_POLICY_FILE); unset, read from policy/dispatch.json (a bad file stops the start). */
+  dispatchPolicy?: DispatchPolicy;
   /** Days before the working-day calendar's end from which /readyz reports it running out (CALENDAR_WARN_DAYS); unset, 60. */
   calendarWarnDays?: number;
 }

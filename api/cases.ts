@@ -36,6 +36,7 @@ import {
 import type { Policy } from '../domain/policy.js';
 import { HttpError, badRequest, notFound } from './errors.js';
 import type { OrgDirectory } from './org.js';
+import type { Dispatcher } from './dispatch.js';
 import { assertMayOnCase, concealmentFor, maskedCase, seesCitizen } from './access.js';
 import { withUploadedFiles } from './files.js';
 import type { ActionBody, CaseBody, IntakeBody } from './schemas.js';
@@ -46,6 +47,8 @@ export interface CaseServiceDeps {
   taskQueue: string;
   policy: Policy;
   org: OrgDirectory;
+  /** Smart dispatch (api/dispatch.ts): the suggestion on every new case; absent, cases are filed without one. */
+  dispatcher?: Dispatcher;
   log: FastifyBaseLogger;
   /** How long an action may wait for its case to answer before the client is told to retry. */
   actionTimeoutMs?: number;
@@ -172,6 +175,7 @@ export async function fileCase(
     receivedAt: new Date().toISOString(),
     filedBy: actorOf(principal),
   };
+  await withSuggestion(deps, intake, log);
   const opened = openCase(intake, deps.policy);
   try {
     await deps.temporal.workflow.start('caseWorkflow', {
@@ -196,7 +200,7 @@ export async function fileCase(
     throw e;
   }
   try {
-    await projectCase(deps.db, { snapshot: opened.view, events: [opened.event], notifications: [] });
+    await projectCase(deps.db, { snapshot: opened.view, events: opened.events, notifications: [] });
   } catch (err) {
     const refused = refusedByDatabase(err);
     // The workflow keeps the case either way; it records it itself when Postgres is back, or parks it.
@@ -206,6 +210,26 @@ export async function fileCase(
   }
   log.info({ channel: body.channel, externalId: body.externalId }, 'case filed');
   return { created: true, view: opened.view };
+}
+
+/**
+ * Smart dispatch's suggestion on the intake, and the system's own triage when the channel's auto-dispatch
+ * takes it. A fault in the suggestion never costs a complaint: the case is filed without one, and logged.
+ */
+async function withSuggestion(deps: CaseServiceDeps, intake: CaseIntake, log: FastifyBaseLogger): Promise<void> {
+  if (!deps.dispatcher) return;
+  try {
+    intake.suggestion = deps.dispatcher.suggest(intake);
+  } catch (err) {
+    log.error({ err }, 'smart dispatch failed on this complaint: the case is filed without a suggestion');
+    return;
+  }
+  const auto = deps.dispatcher.autoDispatchOf(intake.channel, intake.suggestion);
+  const station = auto && (await deps.org.workstation(auto.workstationId));
+  if (auto && station) {
+    intake.autoDispatch = { ...auto, squadPath: station.squadPath };
+    log.info({ category: auto.category, workstationId: auto.workstationId, confidence: auto.confidence }, 'case dispatched by its suggestion (auto-dispatch)');
+  }
 }
 
 /** The squad of a district and street/town as filed: the squad of its workstations, when the organisation has one. */

@@ -47,6 +47,20 @@ export class OrgDirectory {
     );
   }
 
+  /** Bumped by every load: what is built from the organisation (smart dispatch's gazetteer) is rebuilt when it changes. */
+  get version(): number {
+    return this.loadedAt;
+  }
+
+  allWorkstations(): WorkstationRow[] {
+    return [...this.stations.values()];
+  }
+
+  /** The unit, without reloading on a miss: for code on a synchronous path. */
+  knownUnit(id: string): UnitRow | undefined {
+    return this.units.get(id);
+  }
+
   allUnits(): UnitRow[] {
     return [...this.units.values()].sort((a, b) => a.path.localeCompare(b.path));
   }

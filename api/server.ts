@@ -10,6 +10,7 @@ import { connectClient, ensureSearchAttributes, temporalSettings } from '../plat
 import { sendersFromConfig } from '../activities/senders.js';
 import { buildApp } from './app.js';
 import { OrgDirectory } from './org.js';
+import { loadDispatchPolicy } from '../platform/dispatch-policy.js';
 import { loadHotlineMapping } from '../platform/hotline-mapping.js';
 import { loadScorecardPolicy } from '../platform/scorecard-policy.js';
 import { startTracing, tracingSettings } from '../platform/telemetry.js';
@@ -31,6 +32,7 @@ async function main() {
   const tracing = await startTracing(tracingSettings(config, 'api'), log);
   // Before any connection: a scorecard formula nobody wrote stops the start, naming the wrong field.
   const scorecardPolicy = loadScorecardPolicy(config.SCORECARD_POLICY_FILE);
+  const dispatchPolicy = loadDispatchPolicy(config.DISPATCH_POLICY_FILE);
   const database = connectDatabase(config.DATABASE_URL, { max: config.DB_POOL_SIZE });
   const { client: temporal, connection } = await connectClient(temporalSettings(config), tracing && { workflow: tracing.clientInterceptors.workflow });
   await ensureSearchAttributes(connection, config.TEMPORAL_NAMESPACE, log);
@@ -55,6 +57,7 @@ async function main() {
     org,
     hotlineMapping: loadHotlineMapping(config.HOTLINE_MAPPING_FILE),
     scorecardPolicy,
+    dispatchPolicy,
     calendarWarnDays: config.CALENDAR_WARN_DAYS,
     jwt: jwtSettings(config),
     // Dead letters are redelivered from here, through the same webhooks as the workers'.

@@ -182,6 +182,8 @@ export const caseEvents = pgTable(
     index('case_events_moves_idx').on(t.caseId, t.seq, t.at, t.toState).where(sql`${t.fromState} is distinct from ${t.toState}`),
     // Stage times: an index-only scan of the ended stays, joined to the cases in scope.
     index('case_events_stays_idx').on(t.caseId, t.fromState, t.staySeconds).where(sql`${t.staySeconds} is not null`),
+    // Smart dispatch's report and lessons (db/queries/dispatch.ts): the desk's decisions over a period.
+    index('case_events_triage_at_idx').on(t.at).where(sql`${t.type} in ('triage', 'joint_decision')`),
   ],
 );
 
@@ -406,6 +408,27 @@ export const publicityEvents = pgTable(
     payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
   },
   (t) => [primaryKey({ columns: [t.itemId, t.seq] })],
+);
+
+/**
+ * What smart dispatch learned from the desk's decisions (`./bangnong dispatch learn`): phrases that tell a
+ * category, and addresses the desk sends to one workstation. Replaced as a whole by each retraining, so
+ * the model the API runs is always one training's output; the API reads it at start and every minute.
+ */
+export const dispatchLessons = pgTable(
+  'dispatch_lessons',
+  {
+    kind: text('kind', { enum: ['phrase', 'place'] }).notNull(),
+    /** A phrase of the text, or a place key (domain/dispatch/place.ts placeKey). */
+    key: text('key').notNull(),
+    /** A category (phrase), or a workstation id (place). */
+    target: text('target').notNull(),
+    weight: doublePrecision('weight').notNull(),
+    /** How many of the desk's decisions taught it. */
+    support: integer('support').notNull(),
+    learnedAt: ts('learned_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.kind, t.key, t.target] })],
 );
 
 export type UnitRow = typeof units.$inferSelect;

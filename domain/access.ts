@@ -43,6 +43,8 @@ export const ACTION_ACCESS = {
   rate: { citizen: ANYWHERE, desk: INSIDE, intake: ANYWHERE },
   reopen: { supervisor: INSIDE },
   withdraw: { citizen: ANYWHERE, intake: ANYWHERE, desk: INSIDE },
+  // A dispatched case no officer has accepted goes back to triage: the desk's (or a supervisor's) undoing of a dispatch.
+  retriage: { desk: INSIDE, supervisor: INSIDE },
   mark_duplicate: { desk: INSIDE, supervisor: INSIDE },
   // A 12345 work order that is not a 城管 matter goes back to the hotline (退单): the desk's triage decision, or a supervisor's.
   return_to_hotline: { desk: INSIDE, supervisor: INSIDE },

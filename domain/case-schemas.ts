@@ -59,6 +59,27 @@ export const dualReportSchema = z.object({
 });
 export type DualReport = z.infer<typeof dualReportSchema>;
 
+const reasonSchema = z.object({
+  about: z.enum(['category', 'place']),
+  kind: z.enum(['phrase', 'learned_phrase', 'filed', 'district', 'street', 'liaison_point', 'learned_place', 'coordinates']),
+  text: z.string().describe('the words as found: a phrase of the text, or the part of the address that named the place'),
+  target: z.string().describe('what they point at: a category, or a unit or workstation id'),
+  weight: z.number().optional(),
+});
+
+/** Smart dispatch (智能派单, domain/dispatch/): where and what the case probably is, computed at intake for the desk. */
+export const suggestionSchema = z.object({
+  category: z.enum(CATEGORIES),
+  unitId: z.string().optional().describe('the squad, or the district bureau when only the district is known'),
+  workstationId: z.string().optional(),
+  confidence: z.number().min(0).max(1).describe("the lesser of the category's and the place's confidence"),
+  categoryConfidence: z.number().min(0).max(1),
+  placeConfidence: z.number().min(0).max(1),
+  place: z.enum(['none', 'district', 'street', 'liaison_point']).describe('how precisely the address was placed'),
+  reasons: z.array(reasonSchema).describe('the words and places that decided it'),
+  model: z.string().describe("the policy file's version and the number of lessons learned from the desk"),
+});
+
 /** The case as the workflow holds it and as the read model keeps it (the `view` column). */
 export const caseViewSchema = z.object({
   id: z.string(),
@@ -109,6 +130,11 @@ export const caseViewSchema = z.object({
   closedAt: z.string().optional(),
   personalDataErasedAt: z.string().optional().describe("when the citizen's personal data was erased from the case, on their request"),
   personalDataErasureReason: z.string().optional().describe('why it was erased, as the supervisor recorded it'),
+  suggestion: suggestionSchema.optional().describe('smart dispatch (智能派单): the category and squad suggested at intake, and why'),
+  autoDispatch: z
+    .object({ at: z.string(), confidence: z.number() })
+    .optional()
+    .describe('the system dispatched the case itself on its suggestion (auto-dispatch, off by default); cleared when the desk takes it back (retriage)'),
   /** Sequence number of the last event applied; the read model keeps the highest. */
   version: z.number().int(),
 });

@@ -104,6 +104,13 @@ export type Complaint = Pick<
 export interface CaseIntake extends Complaint {
   /** Path of the workstation's squad, when the workstation is known. */
   squadPath?: string;
+  /** Smart dispatch's suggestion, made by the API at intake (absent from cases filed before it). */
+  suggestion?: CaseView['suggestion'];
+  /**
+   * The system's own triage at intake (auto-dispatch): the suggestion was sure enough for the channel's
+   * threshold, and the API resolved its workstation to its squad. Recorded as a triage by `system`.
+   */
+  autoDispatch?: { category: Category; workstationId: string; squadPath: string; confidence: number };
   receivedAt: string;
   filedBy: Actor;
 }

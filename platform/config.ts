@@ -122,6 +122,10 @@ const schema = z.object({
     .string()
     .default(path.join(REPO_ROOT, 'policy', 'scorecard.json'))
     .describe('the scorecard\'s formula: the weights of its measures, the cases a row needs to be ranked, the size of the "50 best" (platform/scorecard-policy.ts), checked at the start of the API'),
+  DISPATCH_POLICY_FILE: z
+    .string()
+    .default(path.join(REPO_ROOT, 'policy', 'dispatch.json'))
+    .describe("smart dispatch's phrase model and auto-dispatch thresholds (platform/dispatch-policy.ts), checked at the start of the API"),
 
   NOTIFY_WEBHOOK_URL: optionalUrl.describe('where messages for citizens, officers, supervisors and reporters are POSTed'),
   NOTIFY_WEBHOOK_SECRET: z

@@ -22,6 +22,7 @@ import type { CaseIntake, Role } from '../domain/case.js';
 import type { Policy } from '../domain/policy.js';
 import { createCaseWorker } from '../worker/worker.js';
 import { withDatabase } from './global-setup.js';
+import type { DispatchPolicy } from '../platform/dispatch-policy.js';
 
 export const defaultPolicy = (): Policy => loadPolicy(`${REPO_ROOT}/policy/deadlines.json`, `${REPO_ROOT}/policy/calendar.json`);
 
@@ -54,6 +55,8 @@ export interface TestEnvOptions {
   principals?: Record<string, { role: Role; unitId: string }>;
   /** The worker's logger (silent by default), for tests that read what it logs. */
   workerLog?: pino.Logger;
+  /** Smart dispatch's policy (auto-dispatch on, say); by default policy/dispatch.json. */
+  dispatchPolicy?: DispatchPolicy;
 }
 
 const quietLog = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
@@ -94,7 +97,7 @@ export async function createTestEnv(name: string, options: TestEnvOptions = {}):
   let app!: FastifyInstance;
   const buildApi = async () => {
     app = Fastify({ loggerInstance: quietLog as FastifyBaseLogger });
-    await buildApp(app, { db: database.db, temporal, taskQueue, policy, org: await new OrgDirectory(database.db).load(), actionTimeoutMs: 20_000, senders: options.senders });
+    await buildApp(app, { db: database.db, temporal, taskQueue, policy, org: await new OrgDirectory(database.db).load(), actionTimeoutMs: 20_000, senders: options.senders, dispatchPolicy: options.dispatchPolicy });
     await app.ready();
   };
   await buildApi();

@@ -131,7 +131,7 @@ export async function caseWorkflow(input: CaseWorkflowInput | CaseContinuedInput
     // (property cases started before it told no one and keep no acknowledgements).
     const opened = openCase(intake, policy, { dualReport: intake.channel !== 'property' || patched('property-dual-report') });
     c = opened.view;
-    pendingEvents = [opened.event];
+    pendingEvents = [...opened.events];
     pendingNotifications = [...opened.notifications];
   }
   let deliveries = 0;

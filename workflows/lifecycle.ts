@@ -126,6 +126,7 @@ function triageEffect(t: Transition, d: z.output<z.ZodObject<ReturnType<typeof t
       if (d.urgent !== undefined) c.urgent = d.urgent;
       if (!c.category) throw new ActionRefused('invalid', 'an in-scope decision needs a category');
       dispatch(t, d.squadPath, d.workstationId);
+      recordAgainstSuggestion(t);
       return;
     case 'joint':
       if (d.squadPath) {
@@ -148,6 +149,27 @@ function triageEffect(t: Transition, d: z.output<z.ZodObject<ReturnType<typeof t
       resolveOutOfScope(t, 'explained', { explanation: d.explanation });
       return;
   }
+}
+
+/**
+ * How the desk's in-scope decision compares with smart dispatch's suggestion (智能派单): recorded in the
+ * triage event, so the timeline shows a correction and `./bangnong dispatch report` counts them.
+ */
+function recordAgainstSuggestion(t: Transition): void {
+  const s = t.next.suggestion;
+  if (!s) return;
+  const c = t.next;
+  const squadId = c.squadPath ? unitIdOf(c.squadPath) : undefined;
+  const corrected = [
+    ...(s.category !== c.category ? ['category'] : []),
+    ...(s.unitId !== squadId ? ['unit'] : []),
+    ...(s.workstationId !== undefined && s.workstationId !== c.workstationId ? ['workstation'] : []),
+  ];
+  t.record({
+    suggestion: { category: s.category, unitId: s.unitId, workstationId: s.workstationId, place: s.place, confidence: s.confidence, model: s.model },
+    decided: { category: c.category, unitId: squadId, workstationId: c.workstationId },
+    corrected,
+  });
 }
 
 const triageSample = <D extends TriageBody['decision']>(decisions: readonly D[]) => (w: SampleWorld, pick: number) => ({
@@ -433,6 +455,26 @@ export const ACTIONS = {
     },
     sample: () => ({}),
   }),
+  // The desk takes a dispatched case back to triage before any officer has accepted it: a dispatch the
+  // system made on its suggestion (auto-dispatch) or the desk's own mistake is undone like any triage.
+  retriage: define({
+    body: ({ text }: FieldKit) => ({ reason: text(2000) }),
+    moves: { dispatched: ['triage'] },
+    refusal: 'only a dispatched case no officer has accepted yet goes back to triage',
+    effect: (t, a) => {
+      const c = t.next;
+      t.record({ previousUnit: c.assignedUnitPath, previousWorkstationId: c.workstationId, autoDispatched: c.autoDispatch !== undefined });
+      t.notify('supervisor', c.assignedUnitPath, 'case_retriaged', { reason: a.reason });
+      c.autoDispatch = undefined;
+      // Back to the desk that takes it back: its unit covers the squad the case was dispatched to.
+      c.assignedUnitPath = t.actor.unitPath;
+      c.squadPath = undefined;
+      c.workstationId = undefined;
+      c.escalationLevel = 'squad';
+      t.enter('triage', 'triage');
+    },
+    sample: () => ({ reason: '派错中队，重新研判' }),
+  }),
   mark_duplicate: define({
     body: ({ text }: FieldKit) => ({ originalId: text(64) }),
     moves: { triage: ['closed'], joint_triage: ['closed'], dispatched: ['closed'] },
@@ -582,7 +624,7 @@ export function openCase(
   intake: CaseIntake,
   policy: Policy,
   options: { dualReport?: boolean } = {},
-): { view: CaseView; event: CaseEvent; notifications: Notification[] } {
+): { view: CaseView; events: CaseEvent[]; notifications: Notification[] } {
   const at = intake.receivedAt;
   const mediaRequired = policy.media.channels.includes(intake.channel);
   const view: CaseView = {
@@ -598,6 +640,7 @@ export function openCase(
     workstationId: intake.workstationId,
     citizen: intake.citizen,
     attachments: intake.attachments,
+    ...(intake.suggestion && { suggestion: intake.suggestion }),
     state: 'triage',
     stage: 'triage',
     deadlineAt: stageDeadline(policy, 'triage', new Date(at), intake.category, intake.urgent),
@@ -631,7 +674,17 @@ export function openCase(
     view.dualReport = { squad: {}, demolitionOffice: { notifiedAt: at } };
     notifications.push(demolitionOfficeNotice(view));
   }
-  return { view, event, notifications };
+  if (!intake.autoDispatch) return { view, events: [event], notifications };
+  // Auto-dispatch: the suggestion was sure enough for the channel, so the system triages the case as the
+  // desk would, in the same moment; the desk takes it back with retriage.
+  const a = intake.autoDispatch;
+  const system: Actor = { id: 'system', role: 'system', unitPath: rootPath(view.assignedUnitPath) };
+  const t = new Transition(view, 'triage', system, at, policy);
+  triageEffect(t, { decision: 'in_scope', category: a.category, workstationId: a.workstationId, squadPath: a.squadPath });
+  t.next.autoDispatch = { at, confidence: a.confidence };
+  t.record({ automatic: true });
+  const triaged = t.finish({ decision: 'in_scope', category: a.category, workstationId: a.workstationId });
+  return { view: triaged.next, events: [event, triaged.event], notifications: [...notifications, ...triaged.notifications] };
 }
 
 /**

@@ -5,6 +5,8 @@
 
 import fp from 'fastify-plugin';
 import type { CaseServiceDeps } from '../cases.js';
+import { Dispatcher } from '../dispatch.js';
+import { type DispatchPolicy, loadDispatchPolicy } from '../../platform/dispatch-policy.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -12,11 +14,16 @@ declare module 'fastify' {
   }
 }
 
-export type ServicesOptions = Omit<CaseServiceDeps, 'log'>;
+export type ServicesOptions = Omit<CaseServiceDeps, 'log' | 'dispatcher'> & {
+  /** Smart dispatch's policy (DISPATCH_POLICY_FILE); unset, read from policy/dispatch.json (a bad file stops the start). */
+  dispatchPolicy?: DispatchPolicy;
+};
 
 export default fp<ServicesOptions>(
-  async (app, { db, temporal, taskQueue, policy, org, actionTimeoutMs }) => {
-    app.decorate('services', { db, temporal, taskQueue, policy, org, actionTimeoutMs, log: app.log });
+  async (app, { db, temporal, taskQueue, policy, org, actionTimeoutMs, dispatchPolicy }) => {
+    const dispatcher = new Dispatcher(db, org, dispatchPolicy ?? loadDispatchPolicy(), app.log);
+    await dispatcher.reloadLessons();
+    app.decorate('services', { db, temporal, taskQueue, policy, org, actionTimeoutMs, dispatcher, log: app.log });
   },
   { name: 'services' },
 );

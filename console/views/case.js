@@ -242,6 +242,7 @@ async function fieldsFor(type, me, current, preset = {}) {
     }
     case 'escalate':
     case 'reopen':
+    case 'retriage':
     case 'return_down': {
       const name = type === 'return_down' ? 'instructions' : 'reason';
       const text = textArea(`${type}-${name}`, name, true);
