@@ -1,15 +1,18 @@
-// 研判甄别, the desk's workbench: two queues — 待研判 (cases waiting in triage, oldest first, with the time
-// left to their deadline) and 待答复 (cases resolved, transferred or explained whose citizen has not been
-// answered) — and the case picked from them: its text, place, attachments, citizen, its possible duplicates
+// 研判甄别, the desk's workbench: three queues — 待研判 (cases waiting in triage, oldest first, with the time
+// left to their deadline and smart dispatch's suggestion), 待答复 (cases resolved, transferred or explained
+// whose citizen has not been answered) and 自动派单 (cases the system dispatched itself on its suggestion,
+// while no officer has accepted them) — and the case picked from them: its text, place, attachments,
+// citizen, smart dispatch's suggestion (智能派单建议: category, squad, workstation, confidence and the words
+// and places that decided it, adopted into the triage form with one key), its possible duplicates
 // — open cases of its category at the same place (GET /v1/cases/:id/duplicates) and cases alike in words
 // (GET /v1/cases/:id/similar), each markable as its original in one click — and the forms of the actions
 // its state allows that the desk may take: triage (in scope with category, workstation by district and
 // street, urgency; joint; transfer; explain), the answer to the citizen from a template
 // (GET /v1/answer-templates) filled with the case's facts, media waive, mark duplicate, and the return of
-// a 12345 work order to the hotline (退回12345) with the time left to its return deadline. Every action goes
-// to the one action endpoint; after one, the queue moves on to the next case. Made to be driven from the
-// keyboard: j/k or ↑/↓ move in the queue, Enter opens, 1–4 pick the triage decision, Ctrl+Enter submits,
-// Esc closes.
+// a 12345 work order to the hotline (退回12345) with the time left to its return deadline, and the taking
+// back of an automatic dispatch to triage (撤回研判). Every action goes to the one action endpoint; after
+// one, the queue moves on to the next case. Made to be driven from the keyboard: j/k or ↑/↓ move in the
+// queue, Enter opens, a adopts the suggestion, 1–4 pick the triage decision, Ctrl+Enter submits, Esc closes.
 
 import { api, apiRefusal } from '../api.js';
 import { el, replace } from '../dom.js';
@@ -31,7 +34,10 @@ const CATEGORIES = [
 ];
 const DEPARTMENTS = ['police', 'housing', 'greening', 'planning', 'water', 'market_regulation', 'environment', 'other'];
 /** The desk's forms, in the order they are shown; mark_duplicate is offered beside each possible duplicate. */
-const FORMS = ['triage', 'return_to_hotline', 'feedback', 'media_waive'];
+const FORMS = ['triage', 'retriage', 'return_to_hotline', 'feedback', 'media_waive'];
+/** A suggestion at least this sure is shown as sure, below DOUBTFUL as doubtful (the colour of its percentage only). */
+const SURE = 0.8;
+const DOUBTFUL = 0.5;
 
 const QUEUES = {
   triage: { state: 'triage', keep: () => true, order: (a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id) },
@@ -39,6 +45,12 @@ const QUEUES = {
     state: 'resolved',
     keep: (c) => !c.answered,
     order: (a, b) => (a.deadlineAt ?? '').localeCompare(b.deadlineAt ?? '') || a.createdAt.localeCompare(b.createdAt),
+  },
+  // The API lists dispatched cases by state only: those the system dispatched are picked out here.
+  auto: {
+    state: 'dispatched',
+    keep: (c) => Boolean(c.autoDispatch),
+    order: (a, b) => a.autoDispatch.at.localeCompare(b.autoDispatch.at) || a.id.localeCompare(b.id),
   },
 };
 
@@ -151,6 +163,13 @@ async function workstationPicker(c, me) {
   return {
     controls: [field(t('desk.form.district'), district), field(t('desk.form.street'), street), field(t('desk.form.workstation'), station)],
     value: () => station.value,
+    /** Puts the picker on a place (smart dispatch's); false when the desk does not reach it (its district, street or workstation). */
+    place: async (where) => {
+      if (!districts.includes(where.district)) return false;
+      district.value = where.district;
+      await fillStreets({ street: where.street, workstationId: where.workstationId });
+      return (!where.street || street.value === where.street) && (!where.workstationId || station.value === where.workstationId);
+    },
   };
 }
 
@@ -184,6 +203,7 @@ async function triageForm(c, me) {
   for (const r of radios) r.addEventListener('change', show);
   show();
 
+  const unplaced = () => [...sections.place.querySelectorAll('select')].find((s) => !s.disabled && !s.value);
   return {
     controls: [decisions, ...Object.values(sections)],
     /** Picks a decision (the keys 1–4) and puts the cursor where that decision is filled in. */
@@ -191,9 +211,24 @@ async function triageForm(c, me) {
       const radio = radios.find((r) => r.value === decision);
       radio.checked = true;
       show();
-      const unplaced = [...sections.place.querySelectorAll('select')].find((s) => !s.disabled && !s.value);
-      const first = { in_scope: category.value ? unplaced ?? category : category, joint: unplaced ?? sections.place.querySelector('select'), transfer: department, explain: explanation }[decision];
+      const first = { in_scope: category.value ? unplaced() ?? category : category, joint: unplaced() ?? sections.place.querySelector('select'), transfer: department, explain: explanation }[decision];
       (first ?? radio).focus();
+    },
+    /**
+     * 采纳建议: in scope, with the suggestion's category and place — what the model was not sure of at all
+     * (confidence 0) is left as it was. The cursor goes to what is still to be chosen, or to the submit
+     * button, so one more Ctrl+Enter (or Enter) dispatches. Says how far it got: `complete` (nothing left
+     * to choose), `partial` (a street or workstation to choose), `elsewhere` (the desk does not reach the
+     * place suggested), `noPlace` (none suggested).
+     */
+    adopt: async (s, where) => {
+      radios.find((r) => r.value === 'in_scope').checked = true;
+      show();
+      if (s.categoryConfidence > 0) category.value = s.category;
+      const placed = where ? await picker.place(where) : false;
+      const left = category.value ? unplaced() : category;
+      (left ?? sections.note.closest('form')?.querySelector('button[type=submit]') ?? category).focus();
+      return !where ? 'noPlace' : !placed ? 'elsewhere' : left ? 'partial' : 'complete';
     },
     read: () => {
       const decision = chosen();
@@ -284,6 +319,70 @@ function returnForm(c) {
   };
 }
 
+/** 撤回研判: a dispatched case no officer has accepted (one the system dispatched, as a rule) goes back to triage, with why. */
+function retriageForm() {
+  const reason = el('textarea', { id: 'desk-retriage-reason', rows: 3, maxlength: 2000 });
+  return {
+    hint: t('desk.form.retriageHint'),
+    controls: [field(t('desk.form.retriageReason'), reason)],
+    read: () => {
+      const text = reason.value.trim();
+      if (!text) throw new Error(t('desk.form.retriageReasonNeeded'));
+      return { reason: text };
+    },
+  };
+}
+
+/**
+ * Smart dispatch's suggestion in the organisation's names: its district and squad (GET /v1/units), the
+ * squad's street and the workstation (GET /v1/workstations of the district) — what the triage form's
+ * picker takes, and what the reasons point at.
+ */
+async function suggestedPlace(s, units) {
+  const byId = new Map(units.map((u) => [u.id, u]));
+  const unit = s.unitId ? byId.get(s.unitId) : undefined;
+  const squad = unit?.kind === 'squad' ? unit : undefined;
+  const district = unit?.kind === 'district' ? unit : squad ? byId.get(squad.parentId) : undefined;
+  const stations = district ? await stationsIn(district.name).catch(() => []) : [];
+  const station = s.workstationId ? stations.find((w) => w.id === s.workstationId) : undefined;
+  const street = station?.street ?? (squad ? stations.find((w) => w.squadId === squad.id)?.street : undefined);
+  return {
+    district, squad, station,
+    /** Where the triage form's picker goes; undefined when the suggestion knows no place. */
+    where: district ? { district: district.name, street, workstationId: station?.id } : undefined,
+    /** A reason's target by name: a category, a unit, a workstation of the district; else as it is. */
+    nameOf: (target) => (byId.get(target)?.name ?? stations.find((w) => w.id === target)?.name ?? term('category', target)),
+  };
+}
+
+/** The name of the district a unit lies in (itself, or a squad's parent). */
+function districtOf(units, unitId) {
+  const unit = units.find((u) => u.id === unitId);
+  const district = unit?.kind === 'squad' ? units.find((u) => u.id === unit.parentId) : unit;
+  return district?.kind === 'district' ? district.name : undefined;
+}
+
+const percent = (x) => Math.round(x * 100);
+const sureness = (x) => (x >= SURE ? 'sure' : x < DOUBTFUL ? 'doubtful' : 'fair');
+
+/** One reason as the desk reads it: 「油烟」→ 餐饮油烟（权重 3）; 联络点「临汾路380弄」→ 临汾路380弄居委城管执法社区工作室. */
+function reasonText(r, nameOf) {
+  const key = r.kind === 'filed' ? `desk.reason.filed.${r.about}` : `desk.reason.${r.kind}`;
+  const weight = r.weight === undefined ? '' : t('desk.reason.weight', { weight: Math.round(r.weight * 100) / 100 });
+  return t(key, { text: r.text, target: nameOf(r.target), weight });
+}
+
+/**
+ * "建议：餐饮油烟 → 静安区临汾街道中队 · 82%", compact, for a queue entry, and how sure; without a place,
+ * the category's own confidence (the suggestion's is then 0, which says nothing of the category).
+ */
+function suggestionLine(s, unitNames) {
+  const unit = s.unitId ? unitNames.get(s.unitId) ?? s.unitId : undefined;
+  return unit
+    ? { text: t('desk.suggestion.line', { category: term('category', s.category), unit, percent: percent(s.confidence) }), sure: s.confidence }
+    : { text: t('desk.suggestion.lineNoPlace', { category: term('category', s.category), percent: percent(s.categoryConfidence) }), sure: s.categoryConfidence };
+}
+
 /** "2026年11月24日 10:00 · 还剩 1 天 3 小时可退回12345", or that the window has closed. */
 function returnLeft(c, now) {
   const ms = Date.parse(c.returnDeadlineAt) - now;
@@ -330,12 +429,16 @@ export async function renderDesk(view, me) {
   leave?.();
   const params = new URLSearchParams(location.hash.split('?')[1] ?? '');
   const state = {
-    queue: params.get('queue') === 'answer' ? 'answer' : 'triage',
-    lists: { triage: { cases: [], more: false }, answer: { cases: [], more: false } },
+    queue: Object.hasOwn(QUEUES, params.get('queue') ?? '') ? params.get('queue') : 'triage',
+    lists: Object.fromEntries(Object.keys(QUEUES).map((name) => [name, { cases: [], more: false }])),
     selected: params.get('case') || undefined,
     /** The case shown, as last fetched, and the forms built for it. */
     current: undefined,
     forms: {},
+    /** 采纳建议 of the case shown (the key a), while it has a suggestion and may be triaged. */
+    adopt: undefined,
+    /** Unit names by id, for the suggestions in the queue. */
+    unitNames: new Map(),
     /** Each load of a case is numbered: one a later selection has overtaken draws nothing. */
     loads: 0,
     /** An action of the desk's own is on its way: the live events it causes change nothing shown. */
@@ -390,28 +493,46 @@ export async function renderDesk(view, me) {
       el('span', { class: `desk-item-left${left.late ? ' late' : ''}` }, left.text),
       el('span', { class: 'desk-item-meta' },
         state.queue === 'answer' ? term('case.outcomes', c.outcome) : term('category', c.category ?? 'unknown'),
-        ' · ', place, ' · ', dateTime(c.createdAt)));
+        ' · ', place, ' · ', dateTime(c.createdAt)),
+      queueSuggestion(c));
       return el('li', { 'data-case': c.id }, button);
     }));
     // A redraw keeps the keyboard where it was.
     if (focused) queueList.querySelector(`button[data-case="${CSS.escape(focused)}"]`)?.focus();
   }
 
-  /** Both queues afresh; an answer overtaken by one asked for later is dropped, so the lists never go back. */
+  /** What smart dispatch said of a case in the queue: its suggestion while it waits, the system's dispatch after. */
+  function queueSuggestion(c) {
+    if (state.queue === 'triage' && c.suggestion) {
+      const line = suggestionLine(c.suggestion, state.unitNames);
+      return el('span', { class: `desk-item-suggestion ${sureness(line.sure)}` }, line.text);
+    }
+    // Dispatched at intake: the entry's time is the dispatch's.
+    if (state.queue === 'auto' && c.autoDispatch) {
+      const unit = state.unitNames.get(c.assignedUnitId) ?? c.assignedUnitId;
+      return el('span', { class: `desk-item-suggestion ${sureness(c.autoDispatch.confidence)}` },
+        t('desk.auto.line', { unit, percent: percent(c.autoDispatch.confidence) }));
+    }
+    return [];
+  }
+
+  /** Every queue afresh; an answer overtaken by one asked for later is dropped, so the lists never go back. */
   let queuesAsked = 0;
   let queuesDrawn = 0;
   async function refreshQueues() {
     const n = ++queuesAsked;
-    const [triage, answer] = await Promise.all([fetchQueue('triage'), fetchQueue('answer')]);
+    const names = Object.keys(QUEUES);
+    const lists = await Promise.all(names.map((name) => fetchQueue(name)));
     if (n < queuesDrawn) return;
     queuesDrawn = n;
-    state.lists = { triage, answer };
+    state.lists = Object.fromEntries(names.map((name, i) => [name, lists[i]]));
     if (view.isConnected) drawQueue();
   }
 
   function drawNothing() {
     state.current = undefined;
     state.forms = {};
+    state.adopt = undefined;
     replace(detail, el('p', { class: 'empty', id: 'desk-none' }, listOf().length ? t('desk.pick') : t('desk.nothingOpen')));
   }
 
@@ -428,6 +549,7 @@ export async function renderDesk(view, me) {
       return;
     }
     const load = ++state.loads;
+    state.adopt = undefined;
     replace(detail, el('p', { class: 'empty' }, t('desk.loading')));
     let c;
     let similar;
@@ -456,16 +578,23 @@ export async function renderDesk(view, me) {
     const built = {};
     for (const type of FORMS.filter((f) => actions.includes(f))) {
       try {
-        built[type] = type === 'triage' ? await triageForm(c, me) : type === 'feedback' ? await feedbackForm(c) : type === 'return_to_hotline' ? returnForm(c) : mediaWaiveForm();
+        built[type] = type === 'triage' ? await triageForm(c, me)
+          : type === 'feedback' ? await feedbackForm(c)
+            : type === 'return_to_hotline' ? returnForm(c)
+              : type === 'retriage' ? retriageForm()
+                : mediaWaiveForm();
         forms[type] = actionForm(c, type, built[type]);
       } catch (err) {
         forms[type] = el('p', { class: 'error', role: 'alert' }, refusal(err));
       }
     }
     state.forms = built;
-    // Its workstation by name: one of the district the complaint names, as a rule.
-    const station = c.workstationId && c.location.district
-      ? (await stationsIn(c.location.district).catch(() => [])).find((w) => w.id === c.workstationId)
+    const suggestion = await suggestionPanel(c, built.triage);
+    // Its workstation by name: one of the district the complaint names, as a rule; a complaint that names
+    // none (smart dispatch placed it by its address), of the district of the squad it went to.
+    const stationDistrict = c.workstationId ? c.location.district ?? districtOf(await unitsList().catch(() => []), c.assignedUnitId) : undefined;
+    const station = stationDistrict
+      ? (await stationsIn(stationDistrict).catch(() => [])).find((w) => w.id === c.workstationId)
       : undefined;
     const mayMarkDuplicate = actions.includes('mark_duplicate');
     replace(detail,
@@ -480,11 +609,60 @@ export async function renderDesk(view, me) {
         ? el('div', { class: 'desk-attachments' }, el('h3', {}, t('desk.attachments')),
           el('ul', { class: 'attachments', id: 'desk-attachments' }, c.attachments.map((a) => el('li', {}, safeLink(a.url, a.name || a.url)))))
         : [],
+      suggestion,
       hintList(c, hints, mayMarkDuplicate),
       // A case proposed above as at the same place is not listed again for its words.
       similarList(c, similar?.filter((s) => !hints?.some((h) => h.case.id === s.case.id)), mayMarkDuplicate),
       el('div', { class: 'desk-forms', id: 'desk-forms' }, FORMS.map((type) => forms[type])),
       Object.keys(forms).length === 0 && !mayMarkDuplicate ? el('p', { class: 'empty', id: 'desk-no-actions' }, t('desk.noActions')) : []);
+  }
+
+  /**
+   * 智能派单建议: what smart dispatch made of the case at intake — category, squad, workstation, how sure,
+   * and the words and places that decided it — with 采纳建议 (the key a) while the desk may triage it, and
+   * on a case the system dispatched itself, when and how sure. No suggestion (a case filed before smart
+   * dispatch, or one it failed on), or a case past triage that the system did not dispatch: no panel.
+   */
+  async function suggestionPanel(c, triage) {
+    const s = c.suggestion;
+    if (!s || (!triage && !c.autoDispatch)) return [];
+    const units = await unitsList().catch(() => []);
+    const place = await suggestedPlace(s, units);
+    const row = (label, value, id, extra) => [el('dt', {}, t(label)), el('dd', { id }, value, extra ?? [])];
+    const part = (x) => el('span', { class: `desk-confidence-part ${sureness(x)}` }, t('desk.suggestion.sure', { percent: percent(x) }));
+    const reasons = s.reasons.length
+      ? el('ul', { class: 'desk-reasons', id: 'desk-suggestion-reasons' },
+        s.reasons.map((r) => el('li', { 'data-about': r.about, 'data-kind': r.kind }, reasonText(r, place.nameOf))))
+      : el('p', { class: 'empty', id: 'desk-suggestion-reasons' }, t('desk.suggestion.noReasons'));
+    const note = el('p', { class: 'hint', id: 'desk-suggestion-note', role: 'status' });
+    let action = [];
+    if (c.autoDispatch) {
+      action = el('p', { class: 'desk-suggestion-auto', id: 'desk-suggestion-auto' },
+        t('desk.suggestion.autoDispatched', { at: dateTime(c.autoDispatch.at), percent: percent(c.autoDispatch.confidence) }));
+    } else if (triage) {
+      const adopt = async () => {
+        note.textContent = t(`desk.suggestion.adopted.${await triage.adopt(s, place.where)}`);
+      };
+      state.adopt = () => void adopt().catch((err) => { note.textContent = refusal(err); });
+      action = el('div', { class: 'row desk-suggestion-adopt' },
+        el('button', { type: 'button', class: 'secondary', id: 'desk-adopt', 'aria-keyshortcuts': 'a', onclick: () => state.adopt?.() },
+          t('desk.suggestion.adopt'), el('kbd', { class: 'desk-key', 'aria-hidden': 'true' }, 'A')),
+        el('p', { class: 'hint' }, t('desk.suggestion.adoptHint')));
+    }
+    return el('section', { class: 'desk-suggestion', id: 'desk-suggestion', 'aria-labelledby': 'desk-suggestion-title' },
+      el('div', { class: 'desk-suggestion-head' },
+        el('h3', { id: 'desk-suggestion-title' }, t('desk.suggestion.title')),
+        el('span', { class: `desk-confidence ${sureness(s.confidence)}`, id: 'desk-suggestion-confidence' }, t('desk.suggestion.sure', { percent: percent(s.confidence) }))),
+      el('dl', { class: 'facts desk-suggestion-facts' },
+        row('desk.suggestion.category', term('category', s.category), 'desk-suggestion-category', [' ', part(s.categoryConfidence)]),
+        row('desk.suggestion.unit', place.squad?.name ?? place.district?.name ?? t('desk.suggestion.noPlace'), 'desk-suggestion-unit', [' ', part(s.placeConfidence)]),
+        s.workstationId ? row('desk.suggestion.workstation', place.station?.name ?? s.workstationId, 'desk-suggestion-workstation') : [],
+        row('desk.suggestion.place', t(`desk.suggestion.level.${s.place}`), 'desk-suggestion-level')),
+      el('h4', {}, t('desk.suggestion.reasons')),
+      reasons,
+      action,
+      note,
+      el('p', { class: 'hint desk-suggestion-model' }, t('desk.suggestion.model', { model: s.model })));
   }
 
   /**
@@ -641,6 +819,9 @@ export async function renderDesk(view, me) {
     } else if (/^[1-4]$/.test(event.key) && state.forms.triage) {
       event.preventDefault();
       state.forms.triage.choose(DECISIONS[Number(event.key) - 1]);
+    } else if ((event.key === 'a' || event.key === 'A') && state.adopt) {
+      event.preventDefault();
+      state.adopt();
     }
   };
 
@@ -680,6 +861,8 @@ export async function renderDesk(view, me) {
     leave = undefined;
   };
 
+  // The squads' names for the suggestions in the queue; without them, their ids.
+  state.unitNames = new Map((await unitsList().catch(() => [])).map((u) => [u.id, u.name]));
   await refreshQueues();
   replace(view,
     el('div', { class: 'desk-head' },
