@@ -27,6 +27,7 @@ export async function listCasesFor(deps: CaseServiceDeps, reader: Reader, q: Cas
     unit,
     category: q.category,
     channel: principal.channel ?? q.channel,
+    autoDispatched: q.autoDispatched,
     from: q.from,
     to: q.to,
     q: q.q,

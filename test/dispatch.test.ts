@@ -141,6 +141,16 @@ describe('auto-dispatch', () => {
     // Another channel, off by default: the same complaint waits for the desk.
     const manual = await c.file({ ...FUMES, channel: 'xinmin', title: '饭店油烟直排扰民' });
     expect(manual.state).toBe('triage');
+    await c.ok(manual.id, env.keys.desk!, { type: 'triage', decision: 'in_scope', category: 'cooking_fumes', workstationId: linfen.id });
+    // The desk's 自动派单 queue: the dispatched cases the system dispatched, not those the desk did.
+    const listed = async (autoDispatched: string) =>
+      ((await env.request('GET', `/v1/cases?state=dispatched&autoDispatched=${autoDispatched}`, { key: env.keys.desk })).json().cases as Case[]).map((x) => x.id);
+    expect(await listed('true')).toEqual([filed.id]);
+    expect(await listed('false')).toContain(manual.id);
+    expect(await listed('false')).not.toContain(filed.id);
+    const bad = await env.request('GET', '/v1/cases?autoDispatched=yes', { key: env.keys.desk });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().issues[0].path).toBe('querystring.autoDispatched');
 
     const back = await c.ok(filed.id, env.keys.desk!, { type: 'retriage', reason: '该饭店属于市场监管范围，重新研判' });
     expect(back).toMatchObject({ state: 'triage', assignedUnitId: '310000' });

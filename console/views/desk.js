@@ -46,9 +46,10 @@ const QUEUES = {
     keep: (c) => !c.answered,
     order: (a, b) => (a.deadlineAt ?? '').localeCompare(b.deadlineAt ?? '') || a.createdAt.localeCompare(b.createdAt),
   },
-  // The API lists dispatched cases by state only: those the system dispatched are picked out here.
+  // The dispatched cases the system dispatched itself: the API picks them out (autoDispatched=true).
   auto: {
     state: 'dispatched',
+    params: { autoDispatched: 'true' },
     keep: (c) => Boolean(c.autoDispatch),
     order: (a, b) => a.autoDispatch.at.localeCompare(b.autoDispatch.at) || a.id.localeCompare(b.id),
   },
@@ -103,12 +104,12 @@ const setOptions = (select, list, none) => replace(select, none === undefined ? 
 
 /** Every case of one queue the desk may list, paging through `next`. */
 async function fetchQueue(name) {
-  const { state, keep, order } = QUEUES[name];
+  const { state, params, keep, order } = QUEUES[name];
   const cases = [];
   let cursor;
   let pages = 0;
   do {
-    const query = new URLSearchParams({ state, limit: String(PAGE_SIZE) });
+    const query = new URLSearchParams({ state, ...params, limit: String(PAGE_SIZE) });
     if (cursor) query.set('cursor', cursor);
     const page = await api('GET', `/v1/cases?${query}`);
     cases.push(...page.cases.filter(keep));

@@ -191,6 +191,8 @@ export interface CaseFilter {
   unit?: { id: string; kind: 'city' | 'district' | 'squad' };
   category?: string;
   channel?: string;
+  /** Only cases the system dispatched itself (smart dispatch's auto-dispatch), or only the others. */
+  autoDispatched?: boolean;
   from?: string;
   to?: string;
   q?: string;
@@ -213,6 +215,7 @@ export async function listCases(db: Db, f: CaseFilter): Promise<{ cases: CaseVie
     f.unit?.kind === 'squad' ? eq(cases.squadId, f.unit.id) : undefined,
     f.category ? eq(cases.category, f.category) : undefined,
     f.channel ? eq(cases.channel, f.channel) : undefined,
+    f.autoDispatched === undefined ? undefined : f.autoDispatched ? sql`${cases.view} ? 'autoDispatch'` : sql`not (${cases.view} ? 'autoDispatch')`,
     f.from ? gte(cases.createdAt, f.from) : undefined,
     f.to ? lt(cases.createdAt, f.to) : undefined,
     f.q ? or(ilike(cases.title, `%${f.q}%`), eq(cases.trackingCode, f.q), eq(cases.id, f.q)) : undefined,

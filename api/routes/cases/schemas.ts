@@ -17,6 +17,11 @@ export const listQuerySchema = z.strictObject({
   unit: z.string().max(64).optional().describe('a unit id: cases located in it'),
   category: z.enum(CATEGORIES).optional(),
   channel: z.enum(CHANNELS).optional(),
+  autoDispatched: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional()
+    .describe('true: only cases the system dispatched itself on their suggestion (auto-dispatch) and no one has taken back; false: only the others'),
   from: isoTime.optional().describe('filed at or after'),
   to: isoTime.optional().describe('filed before'),
   q: z.string().trim().min(1).max(200).optional().describe('title words, a tracking code or a case id'),
