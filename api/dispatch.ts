@@ -6,8 +6,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../db/client.js';
 import { type DispatchLesson, listDispatchLessons } from '../db/queries/dispatch.js';
-import type { Channel, Category } from '../domain/case.js';
-import { CATEGORIES } from '../domain/case.js';
+import { CATEGORIES, type Category, type Channel } from '../domain/case.js';
 import type { LearnedPhrase } from '../domain/dispatch/category.js';
 import { type Complaint, type SuggestionParts, buildSuggester, suggest } from '../domain/dispatch/suggest.js';
 import type { Suggestion } from '../domain/dispatch/types.js';

@@ -56,11 +56,6 @@ export class OrgDirectory {
     return [...this.stations.values()];
   }
 
-  /** The unit, without reloading on a miss: for code on a synchronous path. */
-  knownUnit(id: string): UnitRow | undefined {
-    return this.units.get(id);
-  }
-
   allUnits(): UnitRow[] {
     return [...this.units.values()].sort((a, b) => a.path.localeCompare(b.path));
   }

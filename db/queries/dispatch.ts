@@ -3,23 +3,17 @@
 // read back for the accuracy report and for retraining; and the lessons a retraining leaves.
 
 import { sql } from 'drizzle-orm';
-import type { Category, Location } from '../../domain/case.js';
+import type { Location } from '../../domain/case.js';
+import type { Decision } from '../../domain/dispatch/learn.js';
 import type { Db } from '../client.js';
 import { dispatchLessons } from '../schema.js';
 
-/** One in-scope decision of the desk (or the system's auto-dispatch) on a case with a suggestion. */
-export interface DispatchDecision {
+/** One in-scope decision of the desk (or the system's auto-dispatch) on a case with a suggestion, as the report and the retraining read it. */
+export interface DispatchDecision extends Decision {
   caseId: string;
   at: string;
   channel: string;
-  /** The system's own triage (auto-dispatch): it follows the suggestion by definition. */
-  automatic: boolean;
-  suggested: { category: Category; unitId?: string; workstationId?: string; place: string; confidence: number; model: string };
-  decided: { category: Category; unitId?: string; workstationId?: string };
-  corrected: string[];
-  title: string;
-  description: string;
-  location: Location;
+  suggested: Decision['suggested'] & { confidence: number; model: string };
 }
 
 /** The decisions taken in [from, to), oldest first; a case decided twice (taken back, decided again) counts each. */
